@@ -1,0 +1,50 @@
+/**
+ * The route table: the single source of truth for the HTTP API in CDK and for the local gateway.
+ * Each route is one Lambda whose entry point is `functions/<handler>/handler.ts`.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * - `admin`: JWT; the handler checks the caller is an org or site admin of the site.
+ * - `operator`: JWT with scope `sites:manage`.
+ * - `service`: JWT with scope `access:decide`.
+ * - `public`: no token; guest links carry their own credential.
+ */
+export type RouteAuth = 'admin' | 'operator' | 'service' | 'public';
+
+/** AWS services a function talks to besides its table access; drives IAM grants and env. */
+export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly handler: string;
+  readonly auth: RouteAuth;
+  readonly table: 'read' | 'write';
+  readonly uses?: readonly ServiceUse[];
+  readonly summary: string;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/sites', handler: 'create-site', auth: 'operator', table: 'write', summary: 'Create a site with its first admins' },
+  { method: 'PATCH', path: '/sites/{siteId}', handler: 'update-site', auth: 'operator', table: 'write', summary: 'Change a site’s user limit, plan, guest ratio or invite expiry' },
+  { method: 'POST', path: '/sites/{siteId}/invitations', handler: 'invite', auth: 'admin', table: 'write', uses: ['sfn-start'], summary: 'Invite 1–10 people' },
+  { method: 'GET', path: '/sites/{siteId}/seats', handler: 'get-seats', auth: 'admin', table: 'read', summary: 'Seat usage and limits' },
+  { method: 'GET', path: '/sites/{siteId}/users/{userId}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'One person of the site' },
+  { method: 'POST', path: '/sites/{siteId}/spaces', handler: 'create-space', auth: 'admin', table: 'write', summary: 'Create a space' },
+  { method: 'GET', path: '/sites/{siteId}/spaces', handler: 'list-spaces', auth: 'admin', table: 'read', summary: 'List spaces' },
+  { method: 'PUT', path: '/sites/{siteId}/guests/{userId}/space', handler: 'assign-space', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Assign (or replace) a guest’s space' },
+  { method: 'GET', path: '/invitations/{token}', handler: 'view-invitation', auth: 'public', table: 'read', summary: 'Invitation page (HTML) or its JSON' },
+  { method: 'POST', path: '/invitations/{token}/accept', handler: 'accept-invitation', auth: 'public', table: 'write', uses: ['sfn-callback'], summary: 'Accept an invitation' },
+];
+
+/** Lambda functions run by the onboarding workflow, keyed by the state that invokes them. */
+export const WORKFLOW_TASKS = {
+  SendInvitation: { handler: 'workflow-send-invitation', uses: ['ses'] },
+  AwaitAcceptance: { handler: 'workflow-await-acceptance', uses: ['sfn-callback'] },
+  AwaitSpaceAssignment: { handler: 'workflow-await-space', uses: ['sfn-callback'] },
+  Activate: { handler: 'workflow-activate', uses: ['ses'] },
+  ExpireInvitation: { handler: 'workflow-expire', uses: [] },
+} as const satisfies Record<string, { handler: string; uses: readonly ServiceUse[] }>;
+
+export type WorkflowStateName = keyof typeof WORKFLOW_TASKS;

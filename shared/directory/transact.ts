@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+export type TransactItem = TransactItems[number];
+
+/** A transaction refused by one of its conditions; `failedIndexes` point into the items written. */
+export class TransactionRefused extends Error {
+  override readonly name = 'TransactionRefused';
+  constructor(
+    readonly failedIndexes: readonly number[],
+    readonly oldItems: ReadonlyMap<number, Record<string, unknown>>,
+  ) {
+    super(`Transaction refused by the conditions of items ${failedIndexes.join(', ')}`);
+  }
+}
+
+const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+const MAX_ATTEMPTS = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * TransactWriteItems with our own retry: the SDK does not retry a cancelled transaction, and under
+ * contention for one counter item DynamoDB cancels with `TransactionConflict`. Retries reuse the
+ * ClientRequestToken, so a transaction that did commit before a lost reply is not applied twice.
+ * A condition failure is final and surfaces as TransactionRefused with the failing items' images.
+ */
+export async function transactWrite(client: DynamoDBDocumentClient, items: TransactItems): Promise<void> {
+  const clientRequestToken = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken }));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) && (error as Error).name !== 'TransactionCanceledException') {
+        throw error;
+      }
+      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+      if (failed.length > 0) {
+        const oldItems = new Map<number, Record<string, unknown>>();
+        for (const index of failed) {
+          const image = reasons[index]?.Item;
+          if (image) oldItems.set(index, unmarshall(image));
+        }
+        throw new TransactionRefused(failed, oldItems);
+      }
+      const retryable = reasons.length === 0 || reasons.some((reason) => RETRYABLE_REASONS.has(reason.Code ?? ''));
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+      // Full jitter keeps a crowd of writers on one counter from colliding again in lockstep.
+      await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+    }
+  }
+}

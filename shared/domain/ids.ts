@@ -1,0 +1,9 @@
+import { monotonicFactory } from 'ulid';
+
+// Monotonic so ids made in one millisecond still sort in creation order (lists are newest first).
+const nextUlid = monotonicFactory();
+
+export const newUserId = () => `usr_${nextUlid()}`;
+export const newInvitationId = () => `inv_${nextUlid()}`;
+export const newGroupId = () => `grp_${nextUlid()}`;
+export const newEventId = () => nextUlid();

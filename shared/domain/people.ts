@@ -1,0 +1,68 @@
+import type { Kind } from './seats';
+
+/** Role values of API.md. `guest` is only valid for the wiki app. */
+export type AppRole = 'none' | 'guest' | 'user' | 'app-admin';
+export type GroupRole = AppRole;
+export type Roles = Readonly<Record<string, AppRole>>;
+export type PersonStatus = 'invited' | 'active' | 'suspended' | 'deactivated';
+export type AdminRole = 'site-admin' | 'org-admin';
+
+export const WIKI_APP = 'wiki';
+
+/** Statuses that hold a seat (DESIGN rule 2). */
+export const SEAT_HOLDING_STATUSES: readonly PersonStatus[] = ['invited', 'active', 'suspended'];
+
+export const isPaidRole = (role: AppRole): boolean => role === 'user' || role === 'app-admin';
+
+/**
+ * Rules 1 and 7: a paid role anywhere (an app or any selected group) makes a paid user; otherwise a
+ * guest role on the wiki, or guest groups, make a guest; otherwise the invite gives no wiki access.
+ */
+export function classifyInvitee(roles: Roles, groupRoles: readonly GroupRole[]): Kind | null {
+  const appRoles = Object.values(roles);
+  if (appRoles.some(isPaidRole) || groupRoles.some(isPaidRole)) return 'paid';
+  if (roles[WIKI_APP] === 'guest' || groupRoles.includes('guest')) return 'guest';
+  return null;
+}
+
+/** Rule 6: guest is valid only for the wiki app. Returns the apps that misuse it. */
+export function appsWithInvalidGuestRole(roles: Roles): string[] {
+  return Object.entries(roles)
+    .filter(([app, role]) => role === 'guest' && app !== WIKI_APP)
+    .map(([app]) => app);
+}
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * A deliverable address: one local part and a dotted domain, no spaces or control characters,
+ * within RFC 5321 lengths. Deliberately stricter than RFC 5322 (no quoted local parts or comments):
+ * anything odd here is far more likely a typo than a real partner's address.
+ */
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+export function isDeliverableEmail(email: string): boolean {
+  if (email.length > 254) return false;
+  const [local] = email.split('@');
+  if (!local || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    return false;
+  }
+  return EMAIL_PATTERN.test(email);
+}
+
+export type RowPrecheck =
+  | { readonly kind: 'candidate'; readonly email: string }
+  | { readonly kind: 'rejected'; readonly email: string; readonly reason: 'invalid_email' | 'duplicate_in_request' };
+
+/** The first two row checks of API.md, which need no directory: invalid, then duplicate in this call. */
+export function precheckRows(emails: readonly string[]): RowPrecheck[] {
+  const seen = new Set<string>();
+  return emails.map((raw) => {
+    const email = normalizeEmail(raw);
+    if (!isDeliverableEmail(email)) return { kind: 'rejected', email: raw.trim(), reason: 'invalid_email' };
+    if (seen.has(email)) return { kind: 'rejected', email, reason: 'duplicate_in_request' };
+    seen.add(email);
+    return { kind: 'candidate', email };
+  });
+}

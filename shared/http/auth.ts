@@ -1,0 +1,45 @@
+import { AppError, forbidden } from '../domain/errors';
+import { getItem, type Directory } from '../directory/directory';
+import { PersonItem, SiteItem } from '../directory/items';
+import { keys } from '../directory/keys';
+import type { HttpEvent } from './route';
+
+export interface Caller {
+  readonly userId: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * The caller as the API Gateway JWT authorizer verified it. The gateway already refused bad
+ * tokens; this refuses events without claims (a misconfigured route) and checks scopes again.
+ */
+export function callerFromEvent(event: HttpEvent, requiredScope?: string): Caller {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) {
+    throw new AppError('unauthorized', 'A valid bearer token is required.');
+  }
+  const rawScope = claims?.scope ?? claims?.scp;
+  const scopes =
+    typeof rawScope === 'string' ? rawScope.split(/\s+/).filter(Boolean) : Array.isArray(rawScope) ? rawScope.map(String) : [];
+  if (requiredScope && !scopes.includes(requiredScope)) throw forbidden();
+  return { userId: sub, scopes };
+}
+
+/**
+ * Rule 4: only org admins of the site's org and site admins of the site. The answer for a site
+ * that does not exist is the same 403, so callers cannot probe which sites exist.
+ */
+export async function requireSiteAdmin(db: Directory, siteId: string, caller: Caller): Promise<{ site: SiteItem; admin: PersonItem | null }> {
+  const [site, person] = await Promise.all([
+    getItem(db, keys.site(siteId), SiteItem),
+    getItem(db, keys.person(siteId, caller.userId), PersonItem),
+  ]);
+  if (!site) throw forbidden();
+  if (person?.adminRole && person.status === 'active') return { site, admin: person };
+  const orgAdmin = await db.client.send(
+    new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }),
+  );
+  if (orgAdmin.Item) return { site, admin: person };
+  throw forbidden();
+}

@@ -1,0 +1,43 @@
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError } from '../domain/errors';
+import { log } from '../log';
+import type { HttpEvent } from './route';
+
+export function validationError(error: z.ZodError, where: 'path' | 'query' | 'body'): AppError {
+  const issues = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  return new AppError('validation_failed', `The request ${where} is not valid.`, { issues });
+}
+
+/** The only place an error becomes an HTTP response. Unknown errors never leak their message. */
+export function errorResponse(error: unknown, event: HttpEvent): APIGatewayProxyResultV2 {
+  const known = error instanceof AppError ? error : throttledOrUnknown(error);
+  if (known.status >= 500) {
+    log.error('request failed', { route: event.routeKey, requestId: event.requestContext?.requestId, error: describe(error) });
+  }
+  const body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
+  return {
+    statusCode: known.status,
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      ...(known.status === 503 || known.status === 429 ? { 'retry-after': '1' } : {}),
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflictException', 'TransactionCanceledException', 'Throttling']);
+
+function throttledOrUnknown(error: unknown): AppError {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  if (THROTTLING.has(name)) return new AppError('service_unavailable', 'The service is busy; try again shortly.');
+  return new AppError('internal_error', 'Something went wrong on our side; nothing was changed by it.');
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
+}

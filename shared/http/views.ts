@@ -1,0 +1,50 @@
+import { guestLimit } from '../domain/seats';
+import type { PersonItem, SiteItem, SpaceItem } from '../directory/items';
+import type { Person } from './schemas';
+
+/** Directory items mapped to API shapes; internal fields (tokens, index keys) never leave. */
+export function toPerson(item: PersonItem): Person {
+  return {
+    userId: item.userId,
+    email: item.email,
+    ...(item.displayName ? { displayName: item.displayName } : {}),
+    kind: item.kind,
+    status: item.status,
+    roles: item.roles,
+    groups: item.groups,
+    ...(item.spaceKey ? { spaceKey: item.spaceKey } : {}),
+    ...(item.invitedBy ? { invitedBy: item.invitedBy } : {}),
+    invitedAt: item.invitedAt,
+    ...(item.activatedAt ? { activatedAt: item.activatedAt } : {}),
+    ...(item.lastVerifiedAt ? { lastVerifiedAt: item.lastVerifiedAt } : {}),
+    twoStepEnrolled: item.twoStepEnrolled,
+  };
+}
+
+export function toSeats(site: SiteItem) {
+  return {
+    paid: site.paid,
+    guests: site.guests,
+    guestLimit: guestLimit(site, site),
+    userLimit: site.userLimit,
+    guestRatio: site.guestRatio,
+    plan: site.plan,
+  };
+}
+
+export function toSpace(item: SpaceItem) {
+  return { key: item.key, name: item.name, anonymousAccess: item.anonymousAccess, guestCount: item.guestCount };
+}
+
+export function toSite(item: SiteItem) {
+  return {
+    siteId: item.siteId,
+    name: item.name,
+    orgId: item.orgId,
+    plan: item.plan,
+    userLimit: item.userLimit,
+    guestRatio: item.guestRatio,
+    inviteExpiryDays: item.inviteExpiryDays,
+    createdAt: item.createdAt,
+  };
+}

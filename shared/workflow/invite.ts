@@ -1,0 +1,102 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { AppError, notFound } from '../domain/errors';
+import { newInvitationId, newUserId } from '../domain/ids';
+import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../domain/people';
+import { requireGroups } from '../directory/catalog';
+import { getItem, type Directory } from '../directory/directory';
+import { endPendingInvitation, inviteOne, requireInvitation } from '../directory/invitations';
+import { SiteItem, SpaceItem, type PersonItem } from '../directory/items';
+import { keys } from '../directory/keys';
+import type { InviteBody, InviteResponse, InviteRowResult } from '../http/schemas';
+import { toSeats } from '../http/views';
+import { log } from '../log';
+import { startOnboarding } from './client';
+
+export interface InviteContext {
+  readonly db: Directory;
+  readonly sfn: SFNClient;
+  readonly stateMachineArn: string;
+  /** Overrides the site's invitation lifetime (local runs and tests of expiry). */
+  readonly expirySecondsOverride?: number | undefined;
+}
+
+const MAX_SITE_CHANGE_RETRIES = 5;
+
+/**
+ * Rules 5–9: validates the call as a whole, then takes each row in request order in its own
+ * transaction (so seats go to the earliest rows) and starts one onboarding execution per invitee.
+ */
+export async function inviteBatch(
+  context: InviteContext,
+  input: { site: SiteItem; body: InviteBody; inviter: { userId: string; name: string } },
+  now: Date,
+): Promise<InviteResponse> {
+  const { db } = context;
+  const { body } = input;
+  const misused = appsWithInvalidGuestRole(body.roles);
+  if (misused.length > 0) {
+    throw new AppError('validation_failed', 'Guest is a role of the wiki only.', {
+      issues: misused.map((app) => ({ path: `body.roles.${app}`, message: 'guest is only valid for the wiki app' })),
+    });
+  }
+  const groups = await requireGroups(db, input.site.siteId, body.groups);
+  const kind = classifyInvitee(body.roles, groups.map((group) => group.role));
+  if (!kind) {
+    throw new AppError('validation_failed', 'These roles and groups give no access to the wiki.', {
+      issues: [{ path: 'body.roles.wiki', message: 'Give the wiki role guest, user or app-admin, or pick a group that has one' }],
+    });
+  }
+  const spaceKey = kind === 'guest' ? body.spaceKey : undefined;
+  let space: SpaceItem | null = null;
+  if (spaceKey) {
+    space = await getItem(db, keys.space(input.site.siteId, spaceKey), SpaceItem);
+    if (!space) throw notFound(`The space ${spaceKey}`);
+  }
+
+  let site = input.site;
+  const results: InviteRowResult[] = [];
+  for (const row of precheckRows(body.emails)) {
+    if (row.kind === 'rejected') {
+      results.push({ email: row.email, status: 'rejected', reason: row.reason });
+      continue;
+    }
+    const nowIso = now.toISOString();
+    const lifetimeSeconds = context.expirySecondsOverride ?? site.inviteExpiryDays * 86_400;
+    const expiresAt = new Date(now.getTime() + lifetimeSeconds * 1000).toISOString();
+    const userId = newUserId();
+    const invitationId = newInvitationId();
+    let outcome = await inviteOne(db, { site, email: row.email, kind, roles: body.roles, groups, spaceKey, message: body.message, invitedBy: input.inviter.userId, inviterName: input.inviter.name, userId, invitationId, now: nowIso, expiresAt });
+    for (let retry = 0; !outcome.invited && outcome.reason === 'site_changed' && retry < MAX_SITE_CHANGE_RETRIES; retry++) {
+      site = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
+      outcome = await inviteOne(db, { site, email: row.email, kind, roles: body.roles, groups, spaceKey, message: body.message, invitedBy: input.inviter.userId, inviterName: input.inviter.name, userId, invitationId, now: nowIso, expiresAt });
+    }
+    if (!outcome.invited) {
+      results.push({ email: row.email, status: 'rejected', reason: outcome.reason === 'site_changed' ? 'service_unavailable' : outcome.reason });
+      continue;
+    }
+    try {
+      await startOnboarding(context.sfn, context.stateMachineArn, {
+        siteId: site.siteId,
+        userId,
+        invitationId,
+        kind,
+        needsSpace: kind === 'guest' && !spaceKey,
+        acceptWithinSeconds: lifetimeSeconds,
+      });
+      results.push({ email: row.email, status: 'invited', kind, userId, invitationId, expiresAt });
+    } catch (error) {
+      // Without a workflow the invitee would hold a seat forever and get no email: undo the row.
+      log.error('could not start onboarding; invite withdrawn', { siteId: site.siteId, invitationId, error: (error as Error).name });
+      const invitation = await requireInvitation(db, site.siteId, invitationId);
+      await endPendingInvitation(db, invitation, 'withdrawn', input.inviter.userId, new Date().toISOString());
+      results.push({ email: row.email, status: 'rejected', reason: 'service_unavailable' });
+    }
+  }
+  const finalSite = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
+  const { paid, guests, guestLimit, userLimit } = toSeats(finalSite);
+  return { results, seats: { paid, guests, guestLimit, userLimit } };
+}
+
+export function inviterName(admin: PersonItem | null, fallback: string): string {
+  return admin?.displayName ?? admin?.email ?? fallback;
+}

@@ -1,0 +1,132 @@
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { getItem, type Directory } from '../directory/directory';
+import { endPendingInvitation, requireInvitation } from '../directory/invitations';
+import { PersonItem, SiteItem, SpaceItem } from '../directory/items';
+import { keys } from '../directory/keys';
+import {
+  activatePerson,
+  claimInvitationSend,
+  claimWelcomeSend,
+  recordInvitationSent,
+  recordWelcomeSent,
+  releaseInvitationSend,
+  storeAcceptTaskToken,
+  storeSpaceTaskToken,
+} from '../directory/onboarding';
+import { EmailTransientError, renderInvitationEmail, renderWelcomeEmail, sendEmail } from '../email';
+import { log } from '../log';
+import { completeTask, failTask } from './client';
+import { REVOKED_ERROR, type CallbackTaskPayload, type ExpireTaskPayload, type InvitationTaskPayload } from './payloads';
+
+/** What the workflow's Lambdas need; passed in so tests can substitute any part. */
+export interface WorkflowContext {
+  readonly db: Directory;
+  readonly ses: SESClient;
+  readonly sfn: SFNClient;
+  readonly senderAddress: string;
+  readonly publicBaseUrl: string;
+}
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * SendInvitation. Issues a fresh link and sends the personalised email once: the lease and the
+ * sent mark on the invitation make a retried attempt either resume or do nothing.
+ */
+export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payload: InvitationTaskPayload): Promise<{ sent: boolean }> {
+  const { db } = context;
+  const ids = { siteId: payload.siteId, invitationId: payload.invitationId };
+  const claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date());
+  if (claim.kind === 'busy') throw new EmailTransientError('Another attempt is sending this invitation');
+  if (claim.kind !== 'claimed') {
+    log.info('invitation email not sent', { ...ids, state: claim.kind });
+    return { sent: false };
+  }
+  const { invitation, token } = claim;
+  const [site, space, inviter] = await Promise.all([
+    getItem(db, keys.site(payload.siteId), SiteItem),
+    invitation.spaceKey ? getItem(db, keys.space(payload.siteId, invitation.spaceKey), SpaceItem) : Promise.resolve(null),
+    getItem(db, keys.person(payload.siteId, invitation.invitedBy), PersonItem),
+  ]);
+  try {
+    const email = renderInvitationEmail({
+      siteName: site?.name ?? payload.siteId,
+      inviterName: inviter?.displayName ?? invitation.inviterName,
+      recipientEmail: invitation.email,
+      kind: invitation.kind,
+      ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
+      ...(invitation.message ? { message: invitation.message } : {}),
+      acceptUrl: `${withoutTrailingSlash(context.publicBaseUrl)}/invitations/${token}`,
+      expiresAt: invitation.expiresAt,
+    });
+    const { messageId } = await sendEmail(context.ses, {
+      ...email,
+      to: invitation.email,
+      from: context.senderAddress,
+      tags: { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId },
+    });
+    await recordInvitationSent(db, payload.siteId, payload.invitationId, messageId, new Date().toISOString());
+    log.info('invitation email sent', { ...ids, messageId });
+    return { sent: true };
+  } catch (error) {
+    await releaseInvitationSend(db, payload.siteId, payload.invitationId);
+    throw error;
+  }
+}
+
+/** AwaitAcceptance: parks the task token on the invitation, or completes at once if already accepted. */
+export async function awaitAcceptance(context: Pick<WorkflowContext, 'db' | 'sfn'>, payload: CallbackTaskPayload): Promise<void> {
+  const ids = { siteId: payload.siteId, invitationId: payload.invitationId };
+  const stored = await storeAcceptTaskToken(context.db, payload.siteId, payload.invitationId, payload.taskToken);
+  if (stored === 'already-done') await completeTask(context.sfn, payload.taskToken, { acceptedBeforeWait: true }, ids);
+  if (stored === 'gone') await failTask(context.sfn, payload.taskToken, REVOKED_ERROR, 'The invitation is no longer pending', ids);
+}
+
+/** AwaitSpaceAssignment: parks the task token on the person, or completes at once if a space is set. */
+export async function awaitSpaceAssignment(context: Pick<WorkflowContext, 'db' | 'sfn'>, payload: CallbackTaskPayload): Promise<void> {
+  const ids = { siteId: payload.siteId, userId: payload.userId };
+  const stored = await storeSpaceTaskToken(context.db, payload.siteId, payload.userId, payload.taskToken);
+  if (stored === 'already-done') await completeTask(context.sfn, payload.taskToken, { assignedBeforeWait: true }, ids);
+  if (stored === 'gone') await failTask(context.sfn, payload.taskToken, REVOKED_ERROR, 'The person is no longer onboarding', ids);
+}
+
+/** Activate: the person becomes active, then gets one welcome email naming their space. */
+export async function activate(context: Omit<WorkflowContext, 'sfn'>, payload: InvitationTaskPayload): Promise<{ status: string }> {
+  const { db } = context;
+  const now = new Date();
+  const person = await activatePerson(db, payload.siteId, payload.userId, payload.invitationId, now.toISOString());
+  if (!person || person.status !== 'active') {
+    log.warn('activation skipped', { siteId: payload.siteId, userId: payload.userId, status: person?.status ?? 'missing' });
+    return { status: person?.status ?? 'missing' };
+  }
+  if (!(await claimWelcomeSend(db, payload.siteId, payload.invitationId, now))) return { status: person.status };
+  try {
+    const [site, space] = await Promise.all([
+      getItem(db, keys.site(payload.siteId), SiteItem),
+      person.spaceKey ? getItem(db, keys.space(payload.siteId, person.spaceKey), SpaceItem) : Promise.resolve(null),
+    ]);
+    const email = renderWelcomeEmail({
+      siteName: site?.name ?? payload.siteId,
+      ...(person.displayName ? { displayName: person.displayName } : {}),
+      recipientEmail: person.email,
+      kind: person.kind,
+      ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
+      siteUrl: withoutTrailingSlash(context.publicBaseUrl),
+    });
+    await sendEmail(context.ses, { ...email, to: person.email, from: context.senderAddress, tags: { kind: 'welcome', site: payload.siteId } });
+    await recordWelcomeSent(db, payload.siteId, payload.invitationId, true, new Date().toISOString());
+  } catch (error) {
+    await recordWelcomeSent(db, payload.siteId, payload.invitationId, false, new Date().toISOString());
+    throw error;
+  }
+  return { status: person.status };
+}
+
+/** ExpireInvitation: the invitation timed out (or could not be delivered); the seat is released. */
+export async function expireInvitation(context: Pick<WorkflowContext, 'db'>, payload: ExpireTaskPayload): Promise<{ ended: boolean }> {
+  const invitation = await requireInvitation(context.db, payload.siteId, payload.invitationId);
+  const ended = await endPendingInvitation(context.db, invitation, 'expired', 'workflow', new Date().toISOString());
+  log.info('invitation ended', { siteId: payload.siteId, invitationId: payload.invitationId, reason: payload.reason, ended });
+  return { ended };
+}
