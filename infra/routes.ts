@@ -33,6 +33,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/sites/{siteId}/users/{userId}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'One person of the site' },
   { method: 'POST', path: '/sites/{siteId}/spaces', handler: 'create-space', auth: 'admin', table: 'write', summary: 'Create a space' },
   { method: 'GET', path: '/sites/{siteId}/spaces', handler: 'list-spaces', auth: 'admin', table: 'read', summary: 'List spaces' },
+  { method: 'POST', path: '/sites/{siteId}/groups', handler: 'create-group', auth: 'admin', table: 'write', summary: 'Create a group with a wiki role' },
+  { method: 'GET', path: '/sites/{siteId}/groups', handler: 'list-groups', auth: 'admin', table: 'read', summary: 'List groups' },
   { method: 'PUT', path: '/sites/{siteId}/guests/{userId}/space', handler: 'assign-space', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Assign (or replace) a guest’s space' },
   { method: 'GET', path: '/invitations/{token}', handler: 'view-invitation', auth: 'public', table: 'read', summary: 'Invitation page (HTML) or its JSON' },
   { method: 'POST', path: '/invitations/{token}/accept', handler: 'accept-invitation', auth: 'public', table: 'write', uses: ['sfn-callback'], summary: 'Accept an invitation' },

@@ -75,3 +75,23 @@ export async function requireGroups(db: Directory, siteId: string, groupIds: rea
   if (missing.length > 0) throw notFound(`The group ${missing.join(', ')}`);
   return unique.map((groupId) => found.get(groupId)!);
 }
+
+export async function createGroup(
+  db: Directory,
+  input: { siteId: string; groupId: string; name: string; role: GroupItem['role'] },
+  actor: string,
+  now: string,
+): Promise<GroupItem> {
+  const group: GroupItem = { siteId: input.siteId, groupId: input.groupId, name: input.name, role: input.role, memberCount: 0, createdAt: now };
+  await transactWrite(db.client, [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { ...keys.group(input.siteId, input.groupId), type: 'group', ...group },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    auditPut(db, { siteId: input.siteId, actor, action: 'group.created', target: input.groupId, at: now, details: { name: input.name, role: input.role } }),
+  ]);
+  return group;
+}

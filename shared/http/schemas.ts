@@ -152,3 +152,6 @@ export const InvitationView = z.object({
   expiresAt: z.string(),
   twoStepRequired: z.boolean(),
 });
+
+export const GroupBody = z.object({ name: z.string().trim().min(1).max(200), role: AppRole }).strict();
+export const Group = z.object({ groupId: z.string(), name: z.string(), role: AppRole, memberCount: z.number().int() });

@@ -1,5 +1,5 @@
 import { guestLimit } from '../domain/seats';
-import type { PersonItem, SiteItem, SpaceItem } from '../directory/items';
+import type { GroupItem, PersonItem, SiteItem, SpaceItem } from '../directory/items';
 import type { Person } from './schemas';
 
 /** Directory items mapped to API shapes; internal fields (tokens, index keys) never leave. */
@@ -47,4 +47,8 @@ export function toSite(item: SiteItem) {
     inviteExpiryDays: item.inviteExpiryDays,
     createdAt: item.createdAt,
   };
+}
+
+export function toGroup(item: GroupItem) {
+  return { groupId: item.groupId, name: item.name, role: item.role, memberCount: item.memberCount };
 }

@@ -1,0 +1,223 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { ServiceUse } from '../routes';
+
+/** The repository root: entry points and the lock file are found from here, whatever the cwd. */
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const NODEJS_24: Runtime = Runtime.NODEJS_24_X;
+
+/**
+ * Makes `require` available inside the ESM bundle, so bundled CommonJS dependencies that call
+ * `require('node:…')` keep working. Aliased names avoid clashing with bundled identifiers.
+ */
+const CREATE_REQUIRE_BANNER =
+  "import { createRequire as __guestpassCreateRequire } from 'node:module'; const require = __guestpassCreateRequire(import.meta.url);";
+
+/** `api` functions answer HTTP requests; `workflow` ones run inside the onboarding state machine. */
+export type FunctionKind = 'api' | 'workflow';
+
+const TIMEOUTS: Record<FunctionKind, Duration> = {
+  // API Gateway gives up after 30 s; a request that takes 10 s is already broken.
+  api: Duration.seconds(10),
+  // Workflow tasks send email and may wait on SES; the state's TimeoutSeconds matches this.
+  workflow: Duration.seconds(30),
+};
+
+/** Exactly what the handlers do with the directory: no Scan, no table administration. */
+const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+} as const satisfies Record<'read' | 'write', readonly string[]>;
+
+export type TableAccess = keyof typeof TABLE_ACTIONS;
+
+export interface GuestpassFunctionProps {
+  /** Folder under `functions/`; the entry point is `functions/<handler>/handler.ts`. */
+  readonly handler: string;
+  readonly kind: FunctionKind;
+  /** Base URL of the guest-facing links; every function gets it as `PUBLIC_BASE_URL`. */
+  readonly publicBaseUrl: string;
+  /**
+   * Bundle the entry point with local esbuild (default). `false` deploys a placeholder instead:
+   * same resources, logical ids and state machine definition, but synthesizes in milliseconds
+   * (infra tests, the local stack's definition).
+   */
+  readonly bundle?: boolean;
+  readonly description?: string;
+  /** Extra environment variables (e.g. the test-only invitation expiry override). */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** Where a function's `ses` use may send from. */
+export interface SesSender {
+  readonly identityArn: string;
+  readonly senderAddress: string;
+}
+
+/** What the `uses` of a route or workflow task refer to. */
+export interface ServiceTargets {
+  readonly ses: SesSender;
+  readonly stateMachine: IStateMachine;
+}
+
+/**
+ * A Lambda function with the house defaults: Node.js 24 on arm64, ESM bundle with source maps,
+ * its own log group with retention, and its own role that starts with nothing but writing to that
+ * log group (no AWSLambdaBasicExecutionRole, whose log actions apply to every log group).
+ *
+ * The role and the log group must exist before `super()`, so they are created as siblings named
+ * `<id>Role` and `<id>Logs`.
+ */
+export class GuestpassFunction extends NodejsFunction {
+  readonly kind: FunctionKind;
+  readonly logGroup: LogGroup;
+  private readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: GuestpassFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.handler} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const bundle = props.bundle ?? true;
+    super(scope, id, {
+      description: props.description,
+      runtime: NODEJS_24,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: TIMEOUTS[props.kind],
+      role,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        PUBLIC_BASE_URL: props.publicBaseUrl,
+        ...props.environment,
+      },
+      entry: join(PROJECT_ROOT, 'functions', props.handler, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      ...(bundle
+        ? {
+            bundling: {
+              format: OutputFormat.ESM,
+              mainFields: ['module', 'main'],
+              banner: CREATE_REQUIRE_BANNER,
+              target: 'node24',
+              minify: true,
+              sourceMap: true,
+              sourcesContent: false,
+              // Bundle the SDK clients the function imports (tree-shaken) instead of using the
+              // runtime's copy: the code that runs is the version we tested.
+              bundleAwsSDK: true,
+              forceDockerBundling: false,
+            },
+          }
+        : {
+            // Same handler string as the bundled asset (`index.mjs` exporting `handler`).
+            code: Code.fromInline('export const handler = async () => { throw new Error("placeholder: synthesized with bundle: false"); };'),
+            handler: 'index.handler',
+          }),
+    });
+    this.kind = props.kind;
+    this.logGroup = logGroup;
+    this.executionRole = role;
+  }
+
+  /** Grants exactly read or read/write data access on `table` and sets `TABLE_NAME`. */
+  bindTable(table: ITable, access: TableAccess): this {
+    table.grant(this, ...TABLE_ACTIONS[access]);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const cfnTable = table.node.defaultChild;
+    if (cfnTable instanceof CfnElement) {
+      const tableLogicalId = Stack.of(table).getLogicalId(cfnTable);
+      NagSuppressions.addResourceSuppressions(
+        this.executionRole,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'Queries run on the directory table’s GSIs; `<table>/index/*` covers only the indexes of this one table, with the same item actions as the table.',
+            appliesTo: [`Resource::<${tableLogicalId}.Arn>/index/*`],
+          },
+        ],
+        true,
+      );
+    }
+    return this;
+  }
+
+  /** Lets the function send email from `senderAddress` only, through that SES identity only. */
+  allowSes(identityArn: string, senderAddress: string): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identityArn],
+        conditions: { StringEquals: { 'ses:FromAddress': senderAddress } },
+      }),
+    );
+    this.addEnvironment('SENDER_ADDRESS', senderAddress);
+    return this;
+  }
+
+  /** Lets the function start onboarding executions and tells it which state machine. */
+  allowStart(stateMachine: IStateMachine): this {
+    stateMachine.grantStartExecution(this);
+    this.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /**
+   * Lets the function answer the state machine's task tokens (SendTaskSuccess/Failure/Heartbeat).
+   *
+   * The grant goes to a separate IAM policy resource instead of the role's default policy: a Lambda
+   * function depends on its role's default policy, and the workflow's own callback functions are
+   * referenced by the state machine, so the default policy would close a dependency cycle
+   * (state machine → function → policy → state machine). A standalone policy is created after the
+   * state machine, and nothing waits for it.
+   */
+  allowCallback(stateMachine: IStateMachine): this {
+    const grantee: IRole = Role.fromRoleName(this, 'CallbackGrant', this.executionRole.roleName, { mutable: true });
+    stateMachine.grantTaskResponse(grantee);
+    return this;
+  }
+
+  /** Applies a route's or a workflow task's `uses` (see `ServiceUse`). */
+  allowUses(uses: readonly ServiceUse[], targets: ServiceTargets): this {
+    for (const use of uses) {
+      switch (use) {
+        case 'ses':
+          this.allowSes(targets.ses.identityArn, targets.ses.senderAddress);
+          break;
+        case 'sfn-start':
+          this.allowStart(targets.stateMachine);
+          break;
+        case 'sfn-callback':
+          this.allowCallback(targets.stateMachine);
+          break;
+      }
+    }
+    return this;
+  }
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { HttpEvent } from '../../shared/http/route';
+import { ROUTES, type RouteDefinition } from '../routes';
+import type { LocalSigner } from './jwt';
+
+/** A Lambda handler as the local gateway calls it. */
+export type LocalHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export interface LocalGatewayOptions {
+  readonly port?: number;
+  readonly signer: LocalSigner;
+  readonly loadHandler: (name: string) => Promise<LocalHandler>;
+  readonly log?: (line: string) => void;
+  /** Extra non-API routes (the generated OpenAPI document is served by a route of its own). */
+}
+
+export interface LocalGateway {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const SCOPE_BY_AUTH: Partial<Record<RouteDefinition['auth'], string>> = { operator: 'sites:manage', service: 'access:decide' };
+const MAX_BODY = 1024 * 1024;
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly names: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+/**
+ * An API Gateway HTTP API stand-in built from the same route table as the CDK stack: it matches
+ * routes, enforces the JWT authorizer (signature, issuer, audience, expiry, route scopes) and hands
+ * each Lambda the payload-format-2.0 event it would get in AWS.
+ */
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const compiled = ROUTES.map(compile);
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.log?.(`gateway error: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'internal_error', message: 'Internal Server Error' } }));
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
+    const match = candidates.find((entry) => entry.route.method === method);
+    if (!match) {
+      const status = candidates.length > 0 ? 405 : 404;
+      return send(response, status, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: status === 404 ? 'not_found' : 'method_not_allowed', message: status === 404 ? 'No such route.' : 'Method not allowed on this route.' } }));
+    }
+    const body = await readBody(request);
+    if (body === null) {
+      return send(response, 413, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'payload_too_large', message: 'Request body too large.' } }));
+    }
+    let claims: Record<string, unknown> | undefined;
+    if (match.route.auth !== 'public') {
+      const header = request.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      try {
+        if (!token) throw new Error('missing');
+        claims = (await options.signer.verify(token)) as Record<string, unknown>;
+      } catch {
+        return send(response, 401, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'unauthorized', message: 'A valid bearer token is required.' } }));
+      }
+      const requiredScope = SCOPE_BY_AUTH[match.route.auth];
+      const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/) : [];
+      if (requiredScope && !scopes.includes(requiredScope)) {
+        return send(response, 403, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'forbidden', message: 'This token lacks the scope for this route.' } }));
+      }
+    }
+    const pathParameters = Object.fromEntries(
+      match.names.map((name, index) => [name, decodeURIComponent(match.pattern.exec(url.pathname)?.[index + 1] ?? '')]),
+    );
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined;
+    const requestId = randomUUID();
+    const binary = body.length > 0 && !/^(application\/(json|x-www-form-urlencoded)|text\/)/i.test(headers['content-type'] ?? '');
+    const event: HttpEvent = {
+      version: '2.0',
+      routeKey: `${match.route.method} ${match.route.path}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(query ? { queryStringParameters: query } : {}),
+      ...(match.names.length > 0 ? { pathParameters } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId,
+        routeKey: `${match.route.method} ${match.route.path}`,
+        stage: '$default',
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+        ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+      },
+      ...(body.length > 0 ? { body: binary ? body.toString('base64') : body.toString('utf8') } : {}),
+      isBase64Encoded: binary,
+    };
+    const handler = await options.loadHandler(match.route.handler);
+    const started = Date.now();
+    const result = await handler(event, lambdaContext(match.route.handler, requestId));
+    const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
+    options.log?.(`${method} ${url.pathname} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
+    const outHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(structured.headers ?? {})) outHeaders[name] = String(value);
+    send(response, structured.statusCode ?? 200, outHeaders, structured.isBase64Encoded ? Buffer.from(structured.body ?? '', 'base64') : (structured.body ?? ''));
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+/** Reads the body; null when it is larger than API Gateway would accept. */
+async function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -1,0 +1,6 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Git-ignored state of local runs: the signing key, local.json, persisted DynamoDB data. */
+export const LOCAL_STATE_DIR = join(PROJECT_ROOT, '.guestpass');

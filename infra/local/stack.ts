@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { WORKFLOW_TASKS } from '../routes';
+import { startLocalGateway, type LocalGateway, type LocalHandler } from './gateway';
+import { localSigner, type LocalSigner } from './jwt';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
+import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint';
+import { onboardingDefinitionForLocal } from '../definition';
+import { PROJECT_ROOT } from './paths';
+
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding';
+
+export interface LocalStackOptions {
+  readonly dynamoEndpoint: string;
+  readonly sesEndpoint: string;
+  readonly tableName: string;
+  readonly keyFile: string;
+  readonly gatewayPort?: number;
+  readonly sfnPort?: number;
+  readonly senderAddress?: string;
+  /** Shortens every invitation's lifetime (tests of the expiry path). */
+  readonly inviteExpirySeconds?: number;
+  /** Scales the workflow's retry waits (tests retry in milliseconds). */
+  readonly retryIntervalScale?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly sfnUrl: string;
+  readonly signer: LocalSigner;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly gateway: LocalGateway;
+  close(): Promise<void>;
+}
+
+async function importHandler(name: string): Promise<LocalHandler> {
+  const module = (await import(pathToFileURL(join(PROJECT_ROOT, 'functions', name, 'handler.ts')).href)) as { handler: LocalHandler };
+  return module.handler;
+}
+
+const workflowContext = (name: string): Context => ({ functionName: name, awsRequestId: name } as Context);
+
+/**
+ * The API Gateway, Step Functions and Lambda parts of the system in this process, wired to
+ * DynamoDB Local and the SES stand-in. Handlers are the same modules that are bundled for Lambda,
+ * configured through the same variables (the AWS_ENDPOINT_URL_* ones are the only difference).
+ * Handlers read their configuration once, so one process runs one local stack.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  await ensureTable(options.dynamoEndpoint, options.tableName);
+  const signer = await localSigner(options.keyFile);
+  const stepFunctions = await startLocalStepFunctions({
+    ...(options.sfnPort !== undefined ? { port: options.sfnPort } : {}),
+    ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    stateMachines: [
+      {
+        arn: LOCAL_STATE_MACHINE_ARN,
+        definition: await onboardingDefinitionForLocal(),
+        taskHandlers: Object.fromEntries(
+          Object.entries(WORKFLOW_TASKS).map(([state, task]) => [
+            state,
+            async (payload: unknown) => {
+              const handler = (await importHandler(task.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+              return (await handler(payload, workflowContext(task.handler))) ?? null;
+            },
+          ]),
+        ),
+      },
+    ],
+  });
+  const gateway = await startLocalGateway({
+    ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}),
+    signer,
+    loadHandler: importHandler,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  // Set before the first handler module loads (they load on first use).
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SES: options.sesEndpoint,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    TABLE_NAME: options.tableName,
+    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    SENDER_ADDRESS: options.senderAddress ?? 'no-reply@guestpass.local',
+    PUBLIC_BASE_URL: gateway.url,
+    ...(options.inviteExpirySeconds !== undefined ? { INVITE_EXPIRY_SECONDS: String(options.inviteExpirySeconds) } : {}),
+  });
+  return {
+    apiUrl: gateway.url,
+    sfnUrl: stepFunctions.url,
+    signer,
+    stepFunctions,
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await stepFunctions.close();
+    },
+  };
+}

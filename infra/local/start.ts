@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDynamoDbLocal, startSesLocal, type RunningDynamo, type RunningSes } from './services';
+import { LOCAL_STATE_DIR } from './paths';
+import { startLocalStack, type LocalStack } from './stack';
+import { seedDemoSite } from './seed';
+
+/**
+ * `npm start`: the whole system on this machine — DynamoDB Local, the SES stand-in, the local
+ * Step Functions endpoint running the synthesized workflow, and the local API gateway — with a
+ * seeded demo site. Ctrl-C stops everything it started.
+ */
+const { values } = parseArgs({
+  options: { persist: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+});
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const stateDir = LOCAL_STATE_DIR;
+const localFile = join(stateDir, 'local.json');
+mkdirSync(stateDir, { recursive: true });
+
+const running: { dynamo?: RunningDynamo; ses?: RunningSes; stack?: LocalStack } = {};
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await running.stack?.close().catch(() => undefined);
+    await running.ses?.stop().catch(() => undefined);
+    await running.dynamo?.stop().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  running.dynamo = await startDynamoDbLocal({
+    port: port('GUESTPASS_DYNAMODB_PORT', 8000),
+    persistDir: values.persist ? join(stateDir, 'dynamodb') : undefined,
+  });
+  running.ses = await startSesLocal({ port: port('GUESTPASS_SES_PORT', 8005) });
+  running.stack = await startLocalStack({
+    dynamoEndpoint: running.dynamo.endpoint,
+    sesEndpoint: running.ses.endpoint,
+    tableName: 'guestpass-directory',
+    keyFile: join(stateDir, 'signing-key.json'),
+    gatewayPort: port('GUESTPASS_API_PORT', 3000),
+    sfnPort: port('GUESTPASS_SFN_PORT', 8083),
+    ...(process.env.INVITE_EXPIRY_SECONDS ? { inviteExpirySeconds: Number(process.env.INVITE_EXPIRY_SECONDS) } : {}),
+    ...(values.quiet ? {} : { log: (line: string) => console.log(`  ${line}`) }),
+  });
+  const { signer, apiUrl, sfnUrl } = running.stack;
+  const operatorToken = await signer.sign({ sub: 'operator', scope: 'sites:manage' });
+  const previous = values.persist && existsSync(localFile) ? (JSON.parse(readFileSync(localFile, 'utf8')) as { adminUserId?: string }) : {};
+  const seeded = await seedDemoSite(apiUrl, { operator: operatorToken, adminFor: (sub) => signer.sign({ sub }) }, previous.adminUserId);
+  const local = {
+    apiUrl,
+    mailUrl: running.ses.endpoint,
+    sfnUrl,
+    dynamodbUrl: running.dynamo.endpoint,
+    siteId: seeded.siteId,
+    adminUserId: seeded.adminUserId,
+    adminToken: await signer.sign({ sub: seeded.adminUserId }),
+    serviceToken: await signer.sign({ sub: 'wiki-service', scope: 'access:decide' }),
+    operatorToken,
+  };
+  writeFileSync(localFile, JSON.stringify(local, null, 2));
+  console.log(`
+guestpass is running locally${values.persist ? ' (data kept in .guestpass/dynamodb)' : ''}.
+
+  API           ${local.apiUrl}
+  Mail viewer   ${local.mailUrl}
+  Step Functions ${local.sfnUrl}   (aws --endpoint-url ${local.sfnUrl} stepfunctions …)
+  DynamoDB      ${local.dynamodbUrl}
+  Demo site     ${local.siteId} ${seeded.created ? '(seeded)' : '(kept from the last run)'}
+
+  Admin token (sub ${local.adminUserId}):
+    ${local.adminToken}
+
+  Try:  curl -s -H "Authorization: Bearer $(node -p "require('./.guestpass/local.json').adminToken")" ${local.apiUrl}/sites/${local.siteId}/seats
+
+  Everything above is also in .guestpass/local.json. Ctrl-C stops it all.
+`);
+} catch (error) {
+  console.error(`guestpass could not start: ${(error as Error).message}`);
+  await stop(1);
+}
