@@ -7,9 +7,9 @@ import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { ServiceUse } from '../routes';
+import { acknowledgeNagRule } from './nag';
 
 /** The repository root: entry points and the lock file are found from here, whatever the cwd. */
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,11 +26,13 @@ const CREATE_REQUIRE_BANNER =
 /** `api` functions answer HTTP requests; `workflow` ones run inside the onboarding state machine. */
 export type FunctionKind = 'api' | 'workflow';
 
+/** Workflow tasks send email and may wait on SES; their Task states time out after the same 30 s. */
+export const WORKFLOW_FUNCTION_TIMEOUT = Duration.seconds(30);
+
 const TIMEOUTS: Record<FunctionKind, Duration> = {
   // API Gateway gives up after 30 s; a request that takes 10 s is already broken.
   api: Duration.seconds(10),
-  // Workflow tasks send email and may wait on SES; the state's TimeoutSeconds matches this.
-  workflow: Duration.seconds(30),
+  workflow: WORKFLOW_FUNCTION_TIMEOUT,
 };
 
 /** Exactly what the handlers do with the directory: no Scan, no table administration. */
@@ -50,10 +52,8 @@ const TABLE_ACTIONS = {
 
 export type TableAccess = keyof typeof TABLE_ACTIONS;
 
-export interface GuestpassFunctionProps {
-  /** Folder under `functions/`; the entry point is `functions/<handler>/handler.ts`. */
-  readonly handler: string;
-  readonly kind: FunctionKind;
+/** Settings every function of the stack shares. */
+export interface FunctionDefaults {
   /** Base URL of the guest-facing links; every function gets it as `PUBLIC_BASE_URL`. */
   readonly publicBaseUrl: string;
   /**
@@ -62,9 +62,15 @@ export interface GuestpassFunctionProps {
    * (infra tests, the local stack's definition).
    */
   readonly bundle?: boolean;
-  readonly description?: string;
   /** Extra environment variables (e.g. the test-only invitation expiry override). */
   readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface GuestpassFunctionProps extends FunctionDefaults {
+  /** Folder under `functions/`; the entry point is `functions/<handler>/handler.ts`. */
+  readonly handler: string;
+  readonly kind: FunctionKind;
+  readonly description?: string;
 }
 
 /** Where a function's `ses` use may send from. */
@@ -89,7 +95,6 @@ export interface ServiceTargets {
  */
 export class GuestpassFunction extends NodejsFunction {
   readonly kind: FunctionKind;
-  readonly logGroup: LogGroup;
   private readonly executionRole: Role;
 
   constructor(scope: Construct, id: string, props: GuestpassFunctionProps) {
@@ -141,7 +146,6 @@ export class GuestpassFunction extends NodejsFunction {
           }),
     });
     this.kind = props.kind;
-    this.logGroup = logGroup;
     this.executionRole = role;
   }
 
@@ -152,17 +156,11 @@ export class GuestpassFunction extends NodejsFunction {
     const cfnTable = table.node.defaultChild;
     if (cfnTable instanceof CfnElement) {
       const tableLogicalId = Stack.of(table).getLogicalId(cfnTable);
-      NagSuppressions.addResourceSuppressions(
+      acknowledgeNagRule(
         this.executionRole,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'Queries run on the directory table’s GSIs; `<table>/index/*` covers only the indexes of this one table, with the same item actions as the table.',
-            appliesTo: [`Resource::<${tableLogicalId}.Arn>/index/*`],
-          },
-        ],
-        true,
+        'AwsSolutions-IAM5',
+        'Queries run on the directory table’s GSIs; `<table>/index/*` covers only the indexes of this one table, with the same item actions as the table.',
+        [`Resource::<${tableLogicalId}.Arn>/index/*`],
       );
     }
     return this;

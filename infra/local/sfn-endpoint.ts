@@ -316,6 +316,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       ended: Promise.withResolvers<void>(),
     };
     executions.set(arn, execution);
+    // Before run(): the library runs the first state's handler synchronously inside it.
+    log(`sfn: ${label(execution)} started`);
 
     const handlers: LocalTaskHandlers = {};
     for (const task of machine.prepared.tasks.values()) {
@@ -338,7 +340,6 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       (output) => finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
       (error: unknown) => finish(execution, endOf(error)),
     );
-    log(`sfn: ${label(execution)} started`);
     return execution;
   }
 
@@ -542,12 +543,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([execution.ended.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
-      return {
-        status: execution.status,
-        output: execution.output === undefined ? undefined : JSON.parse(execution.output),
-        error: execution.error,
-        cause: execution.cause,
-      };
+      const summary: ExecutionSummary = { status: execution.status };
+      if (execution.output !== undefined) summary.output = JSON.parse(execution.output);
+      if (execution.error !== undefined) summary.error = execution.error;
+      if (execution.cause !== undefined) summary.cause = execution.cause;
+      return summary;
     },
 
     pendingTaskTokens() {

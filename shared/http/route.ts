@@ -90,6 +90,11 @@ export function httpRoute<P extends z.ZodType = typeof Empty, Q extends z.ZodTyp
           'form-action': "'self'",
           'frame-ancestors': "'none'",
           'base-uri': "'none'",
+          // The middleware's default bare `sandbox` would block the invitation page's Accept form.
+          sandbox: 'allow-forms allow-same-origin',
+          // Upgrading would break plain-HTTP local runs; API Gateway only serves HTTPS anyway.
+          'upgrade-insecure-requests': false as unknown as string,
+          'report-to': false as unknown as string,
         },
       }),
     );

@@ -14,7 +14,7 @@ import {
   storeAcceptTaskToken,
   storeSpaceTaskToken,
 } from '../directory/onboarding';
-import { EmailTransientError, renderInvitationEmail, renderWelcomeEmail, sendEmail } from '../email';
+import { EmailRejectedError, EmailTransientError, renderInvitationEmail, renderWelcomeEmail, sendEmail } from '../email';
 import { log } from '../log';
 import { completeTask, failTask } from './client';
 import { REVOKED_ERROR, type CallbackTaskPayload, type ExpireTaskPayload, type InvitationTaskPayload } from './payloads';
@@ -49,29 +49,48 @@ export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payl
     invitation.spaceKey ? getItem(db, keys.space(payload.siteId, invitation.spaceKey), SpaceItem) : Promise.resolve(null),
     getItem(db, keys.person(payload.siteId, invitation.invitedBy), PersonItem),
   ]);
+  const email = renderInvitationEmail({
+    siteName: site?.name ?? payload.siteId,
+    inviterName: inviter?.displayName ?? invitation.inviterName,
+    recipientEmail: invitation.email,
+    kind: invitation.kind,
+    ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
+    ...(invitation.message ? { message: invitation.message } : {}),
+    acceptUrl: `${withoutTrailingSlash(context.publicBaseUrl)}/invitations/${token}`,
+    expiresAt: invitation.expiresAt,
+  });
+  const messageId = await sendOrRelease(
+    () => sendEmail(context.ses, { ...email, to: invitation.email, from: context.senderAddress, tags: { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId } }),
+    () => releaseInvitationSend(db, payload.siteId, payload.invitationId),
+  );
+  await recordAfterSend(() => recordInvitationSent(db, payload.siteId, payload.invitationId, messageId, new Date().toISOString()), ids);
+  log.info('invitation email sent', { ...ids, messageId });
+  return { sent: true };
+}
+
+/**
+ * Sends, giving the lease back only when SES certainly did not take the email (a definite
+ * rejection or a transient failure). Any other failure may have happened after SES accepted it,
+ * so the lease is kept and a retry cannot send a second copy.
+ */
+async function sendOrRelease(send: () => Promise<{ messageId: string }>, release: () => Promise<void>): Promise<string> {
   try {
-    const email = renderInvitationEmail({
-      siteName: site?.name ?? payload.siteId,
-      inviterName: inviter?.displayName ?? invitation.inviterName,
-      recipientEmail: invitation.email,
-      kind: invitation.kind,
-      ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
-      ...(invitation.message ? { message: invitation.message } : {}),
-      acceptUrl: `${withoutTrailingSlash(context.publicBaseUrl)}/invitations/${token}`,
-      expiresAt: invitation.expiresAt,
-    });
-    const { messageId } = await sendEmail(context.ses, {
-      ...email,
-      to: invitation.email,
-      from: context.senderAddress,
-      tags: { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId },
-    });
-    await recordInvitationSent(db, payload.siteId, payload.invitationId, messageId, new Date().toISOString());
-    log.info('invitation email sent', { ...ids, messageId });
-    return { sent: true };
+    return (await send()).messageId;
   } catch (error) {
-    await releaseInvitationSend(db, payload.siteId, payload.invitationId);
+    if (error instanceof EmailTransientError || error instanceof EmailRejectedError) await release();
     throw error;
+  }
+}
+
+/**
+ * The email is out: failing the task now would make the workflow retry (a second email) or
+ * expire an invitation that was delivered. A lost sent-mark only costs the lease its early end.
+ */
+async function recordAfterSend(record: () => Promise<void>, ids: Record<string, string>): Promise<void> {
+  try {
+    await record();
+  } catch (error) {
+    log.error('email sent but not recorded', { ...ids, error: (error as Error).name });
   }
 }
 
@@ -101,25 +120,26 @@ export async function activate(context: Omit<WorkflowContext, 'sfn'>, payload: I
     return { status: person?.status ?? 'missing' };
   }
   if (!(await claimWelcomeSend(db, payload.siteId, payload.invitationId, now))) return { status: person.status };
-  try {
-    const [site, space] = await Promise.all([
-      getItem(db, keys.site(payload.siteId), SiteItem),
-      person.spaceKey ? getItem(db, keys.space(payload.siteId, person.spaceKey), SpaceItem) : Promise.resolve(null),
-    ]);
-    const email = renderWelcomeEmail({
-      siteName: site?.name ?? payload.siteId,
-      ...(person.displayName ? { displayName: person.displayName } : {}),
-      recipientEmail: person.email,
-      kind: person.kind,
-      ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
-      siteUrl: withoutTrailingSlash(context.publicBaseUrl),
-    });
-    await sendEmail(context.ses, { ...email, to: person.email, from: context.senderAddress, tags: { kind: 'welcome', site: payload.siteId } });
-    await recordWelcomeSent(db, payload.siteId, payload.invitationId, true, new Date().toISOString());
-  } catch (error) {
-    await recordWelcomeSent(db, payload.siteId, payload.invitationId, false, new Date().toISOString());
-    throw error;
-  }
+  const [site, space] = await Promise.all([
+    getItem(db, keys.site(payload.siteId), SiteItem),
+    person.spaceKey ? getItem(db, keys.space(payload.siteId, person.spaceKey), SpaceItem) : Promise.resolve(null),
+  ]);
+  const email = renderWelcomeEmail({
+    siteName: site?.name ?? payload.siteId,
+    ...(person.displayName ? { displayName: person.displayName } : {}),
+    recipientEmail: person.email,
+    kind: person.kind,
+    ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
+    siteUrl: withoutTrailingSlash(context.publicBaseUrl),
+  });
+  await sendOrRelease(
+    () => sendEmail(context.ses, { ...email, to: person.email, from: context.senderAddress, tags: { kind: 'welcome', site: payload.siteId } }),
+    () => recordWelcomeSent(db, payload.siteId, payload.invitationId, false, new Date().toISOString()),
+  );
+  await recordAfterSend(() => recordWelcomeSent(db, payload.siteId, payload.invitationId, true, new Date().toISOString()), {
+    siteId: payload.siteId,
+    invitationId: payload.invitationId,
+  });
   return { status: person.status };
 }
 

@@ -515,6 +515,44 @@ describe('local Step Functions endpoint limits', () => {
     await until(() => (timers() <= before ? true : undefined), 1000);
   });
 
+  it('fails the execution, past any Catch, when TimeoutSecondsPath is not a positive integer', async () => {
+    const sfn = await startLocalStepFunctions({
+      stateMachines: [
+        {
+          arn: machineArn('BadTimeout'),
+          definition: {
+            StartAt: 'Wait',
+            States: {
+              Wait: {
+                Type: 'Task',
+                ...waitForToken,
+                TimeoutSecondsPath: '$.seconds',
+                Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+                End: true,
+              },
+              Caught: { Type: 'Pass', End: true },
+            },
+          },
+          taskHandlers: { Wait: async () => undefined },
+        },
+      ],
+    });
+    const sdk = client(sfn.url);
+    try {
+      const { executionArn: arn } = await sdk.send(
+        new StartExecutionCommand({ stateMachineArn: machineArn('BadTimeout'), input: '{"seconds":0}' }),
+      );
+      expect(await sfn.waitForExecution(arn!, 2000)).toEqual({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: 'TimeoutSecondsPath of Wait resolved to 0, not a positive integer',
+      });
+    } finally {
+      sdk.destroy();
+      await sfn.close();
+    }
+  });
+
   it('refuses definitions it could not run faithfully', async () => {
     const definition = { StartAt: 'Wait', States: { Wait: { Type: 'Task', ...waitForToken, End: true } } };
     await expect(

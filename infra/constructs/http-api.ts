@@ -1,0 +1,123 @@
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi as ApiGatewayHttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES, type RouteAuth, type RouteDefinition } from '../routes';
+import { type FunctionDefaults, GuestpassFunction, type ServiceTargets } from './guestpass-function';
+import { acknowledgeNagRule } from './nag';
+
+/** Scopes a JWT must carry per route kind; `admin` routes check the caller's role in the handler. */
+export const ROUTE_SCOPES: Readonly<Record<Exclude<RouteAuth, 'public'>, readonly string[]>> = {
+  admin: [],
+  operator: ['sites:manage'],
+  service: ['access:decide'],
+};
+
+export interface HttpApiProps extends ServiceTargets {
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly table: ITable;
+  readonly functionDefaults: FunctionDefaults;
+  /** Defaults to the route table, `ROUTES`. */
+  readonly routes?: readonly RouteDefinition[];
+  /** Steady-state requests per second over the whole stage (default 50, burst 100). */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/**
+ * The HTTP API: one route and one `GuestpassFunction` per entry of the route table, a JWT
+ * authorizer for every non-public route, and a throttled `$default` stage with access logs.
+ */
+export class HttpApi extends Construct {
+  readonly api: ApiGatewayHttpApi;
+  readonly stage: HttpStage;
+  /** The route functions, keyed by handler folder. */
+  readonly functions: ReadonlyMap<string, GuestpassFunction>;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+
+    // The stage is built below: the default one cannot be given throttling or access logs.
+    this.api = new ApiGatewayHttpApi(this, 'Api', { createDefaultStage: false, description: 'guestpass: guest onboarding' });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route key, never the raw path: guest paths carry invitation link tokens.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTimeEpoch',
+            sourceIp: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            caller: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    });
+
+    const jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [props.jwtAudience] });
+    const functions = new Map<string, GuestpassFunction>();
+    for (const route of props.routes ?? ROUTES) {
+      const fn = new GuestpassFunction(this, route.handler, {
+        ...props.functionDefaults,
+        handler: route.handler,
+        kind: 'api',
+        description: `${route.method} ${route.path}: ${route.summary}`,
+      })
+        .bindTable(props.table, route.table)
+        .allowUses(route.uses ?? [], props);
+      functions.set(route.handler, fn);
+
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.handler}Integration`, fn),
+        ...routeAuthorization(route.auth, jwtAuthorizer),
+      });
+      if (route.auth === 'public' && httpRoute) {
+        acknowledgeNagRule(
+          httpRoute,
+          'AwsSolutions-APIG4',
+          'Guest invitation pages are opened by people who have no account yet: the link’s own single-use token (256 bits, stored hashed, bound to the invited email, expiring) is the credential, checked by the handler.',
+        );
+      }
+    }
+    this.functions = functions;
+  }
+
+  /** The API's base URL (the `$default` stage). */
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+function routeAuthorization(
+  auth: RouteAuth,
+  jwtAuthorizer: IHttpRouteAuthorizer,
+): { authorizer: IHttpRouteAuthorizer; authorizationScopes?: string[] } {
+  if (auth === 'public') return { authorizer: new HttpNoneAuthorizer() };
+  const scopes = ROUTE_SCOPES[auth];
+  return scopes.length > 0 ? { authorizer: jwtAuthorizer, authorizationScopes: [...scopes] } : { authorizer: jwtAuthorizer };
+}

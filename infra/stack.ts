@@ -1,0 +1,141 @@
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DirectoryTable } from './constructs/directory-table';
+import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
+import { HttpApi } from './constructs/http-api';
+import { OnboardingWorkflow } from './constructs/onboarding-workflow';
+
+/** Deployment settings, from CDK context (see `guestpassConfigFromContext`). */
+export interface GuestpassConfig {
+  /** Issuer of the admin portals' JWTs (`https://…`). */
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** The bare address invitation and welcome emails come from. */
+  readonly senderAddress: string;
+  /** Base URL of the guest-facing links in emails. */
+  readonly publicBaseUrl: string;
+  /** The SES identity to send through; default: the sender's domain identity in the stack's region. */
+  readonly sesIdentityArn?: string;
+  /** Test stacks only: overrides every site's invitation lifetime (`INVITE_EXPIRY_SECONDS`). */
+  readonly inviteExpirySecondsOverride?: number;
+}
+
+/** CDK context keys, `guestpass:<name>`. */
+export const CONTEXT_KEYS = {
+  jwtIssuer: 'guestpass:jwtIssuer',
+  jwtAudience: 'guestpass:jwtAudience',
+  senderAddress: 'guestpass:senderAddress',
+  publicBaseUrl: 'guestpass:publicBaseUrl',
+  sesIdentityArn: 'guestpass:sesIdentityArn',
+  inviteExpirySecondsOverride: 'guestpass:inviteExpirySecondsOverride',
+} as const satisfies Record<keyof GuestpassConfig, string>;
+
+const BARE_ADDRESS = /^[^\s@<>"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
+
+function isHttpUrl(value: string, httpsOnly: boolean): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (!httpsOnly && url.protocol === 'http:');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads and checks the deployment settings from CDK context; throws naming the key that is
+ * missing or malformed, so `cdk synth` stops with a message that says what to set.
+ */
+export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
+  const read = (key: string): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    // `-c key=value` gives strings; cdk.json may give numbers.
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`CDK context "${key}" must be a string`);
+    return String(value);
+  };
+  const required = (key: string): string => {
+    const value = read(key);
+    if (value === undefined) {
+      throw new Error(`Missing CDK context "${key}": set it in cdk.json ("context") or pass -c ${key}=<value>`);
+    }
+    return value;
+  };
+
+  const config: GuestpassConfig = {
+    jwtIssuer: required(CONTEXT_KEYS.jwtIssuer),
+    jwtAudience: required(CONTEXT_KEYS.jwtAudience),
+    senderAddress: required(CONTEXT_KEYS.senderAddress),
+    publicBaseUrl: required(CONTEXT_KEYS.publicBaseUrl),
+  };
+  const sesIdentityArn = read(CONTEXT_KEYS.sesIdentityArn);
+  const expiryOverride = read(CONTEXT_KEYS.inviteExpirySecondsOverride);
+  const inviteExpirySecondsOverride = expiryOverride === undefined ? undefined : Number(expiryOverride);
+
+  if (!isHttpUrl(config.jwtIssuer, true)) throw new Error(`CDK context "${CONTEXT_KEYS.jwtIssuer}" must be an https URL`);
+  if (!isHttpUrl(config.publicBaseUrl, false)) throw new Error(`CDK context "${CONTEXT_KEYS.publicBaseUrl}" must be an http(s) URL`);
+  if (!BARE_ADDRESS.test(config.senderAddress)) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.senderAddress}" must be a bare email address (name@domain)`);
+  }
+  if (sesIdentityArn !== undefined && !/^arn:[^:]+:ses:[^:]*:\d*:identity\/.+$/.test(sesIdentityArn)) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.sesIdentityArn}" must be an SES identity ARN`);
+  }
+  if (inviteExpirySecondsOverride !== undefined && !(Number.isInteger(inviteExpirySecondsOverride) && inviteExpirySecondsOverride >= 1)) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.inviteExpirySecondsOverride}" must be a whole number of seconds ≥ 1`);
+  }
+  return {
+    ...config,
+    ...(sesIdentityArn !== undefined ? { sesIdentityArn } : {}),
+    ...(inviteExpirySecondsOverride !== undefined ? { inviteExpirySecondsOverride } : {}),
+  };
+}
+
+export interface GuestpassStackProps extends StackProps {
+  readonly config: GuestpassConfig;
+  /**
+   * Bundle the functions with local esbuild (default `true`). `false` synthesizes the same
+   * resources and state machine definition with placeholder code, in a fraction of the time.
+   */
+  readonly bundle?: boolean;
+}
+
+/** guestpass: the directory table, the HTTP API with its functions, and the onboarding workflow. */
+export class GuestpassStack extends Stack {
+  readonly table: DirectoryTable;
+  readonly workflow: OnboardingWorkflow;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: GuestpassStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const senderDomain = BARE_ADDRESS.exec(config.senderAddress)?.[1];
+    if (senderDomain === undefined) throw new Error(`Sender address ${config.senderAddress} has no domain`);
+    const ses: SesSender = {
+      senderAddress: config.senderAddress,
+      identityArn:
+        config.sesIdentityArn ??
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+    };
+    const functionDefaults: FunctionDefaults = {
+      publicBaseUrl: config.publicBaseUrl,
+      bundle: props.bundle ?? true,
+      ...(config.inviteExpirySecondsOverride !== undefined
+        ? { environment: { INVITE_EXPIRY_SECONDS: String(config.inviteExpirySecondsOverride) } }
+        : {}),
+    };
+
+    this.table = new DirectoryTable(this, 'Directory');
+    this.workflow = new OnboardingWorkflow(this, 'Onboarding', { table: this.table, ses, functionDefaults });
+    this.api = new HttpApi(this, 'Http', {
+      jwtIssuer: config.jwtIssuer,
+      jwtAudience: config.jwtAudience,
+      table: this.table,
+      ses,
+      stateMachine: this.workflow.stateMachine,
+      functionDefaults,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+  }
+}
