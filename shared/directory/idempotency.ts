@@ -10,7 +10,9 @@ const WAIT_FOR_FIRST_MS = 25_000;
 const IdempotencyRecord = z.object({
   bodyDigest: z.string(),
   state: z.enum(['in_progress', 'done']),
-  response: z.object({ status: z.number().int(), body: z.unknown() }).optional(),
+  status: z.number().int().optional(),
+  /** Kept as JSON text: a DynamoDB map would not keep key order, and replays must be byte-identical. */
+  responseJson: z.string().optional(),
   ttl: z.number().int(),
 });
 
@@ -60,9 +62,9 @@ export async function withIdempotency(
     new UpdateCommand({
       TableName: db.tableName,
       Key: key,
-      UpdateExpression: 'SET #state = :done, #response = :response',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':response': response },
+      UpdateExpression: 'SET #state = :done, #status = :status, responseJson = :json',
+      ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+      ExpressionAttributeValues: { ':done': 'done', ':status': response.status, ':json': JSON.stringify(response.body) },
     }),
   );
   return response;
@@ -75,7 +77,9 @@ async function replay(db: Directory, key: { pk: string; sk: string }, bodyDigest
     if (record && record.bodyDigest !== bodyDigest) {
       throw conflict('This Idempotency-Key was used with a different request body.');
     }
-    if (record?.state === 'done' && record.response) return { status: record.response.status, body: record.response.body };
+    if (record?.state === 'done' && record.status !== undefined && record.responseJson !== undefined) {
+      return { status: record.status, body: JSON.parse(record.responseJson) as unknown };
+    }
     if (Date.now() > deadline) {
       throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress; retry later.');
     }
