@@ -35,9 +35,19 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/sites/{siteId}/spaces', handler: 'list-spaces', auth: 'admin', table: 'read', summary: 'List spaces' },
   { method: 'POST', path: '/sites/{siteId}/groups', handler: 'create-group', auth: 'admin', table: 'write', summary: 'Create a group with a wiki role' },
   { method: 'GET', path: '/sites/{siteId}/groups', handler: 'list-groups', auth: 'admin', table: 'read', summary: 'List groups' },
+  { method: 'GET', path: '/sites/{siteId}/guests', handler: 'list-guests', auth: 'admin', table: 'read', summary: 'List guests, newest first, by status, space or no space' },
+  { method: 'DELETE', path: '/sites/{siteId}/guests/{userId}/space', handler: 'unassign-space', auth: 'admin', table: 'write', summary: 'Unassign a guest’s space (still a guest)' },
+  { method: 'DELETE', path: '/sites/{siteId}/guests/{userId}/app-access', handler: 'remove-app-access', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Remove a guest’s app access; frees the seat, revokes a pending onboarding' },
+  { method: 'POST', path: '/sites/{siteId}/guests/{userId}/promote', handler: 'promote-guest', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Promote a guest to a paid user' },
+  { method: 'POST', path: '/sites/{siteId}/users/{userId}/deactivate', handler: 'deactivate-user', auth: 'admin', table: 'write', summary: 'Deactivate (reversible; frees the seat)' },
+  { method: 'POST', path: '/sites/{siteId}/users/{userId}/reactivate', handler: 'reactivate-user', auth: 'admin', table: 'write', summary: 'Reactivate (takes a seat under the seat rules)' },
+  { method: 'DELETE', path: '/sites/{siteId}/users/{userId}', handler: 'delete-user', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Delete; personal data erased after the grace period' },
   { method: 'PUT', path: '/sites/{siteId}/guests/{userId}/space', handler: 'assign-space', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Assign (or replace) a guest’s space' },
   { method: 'GET', path: '/invitations/{token}', handler: 'view-invitation', auth: 'public', table: 'read', summary: 'Invitation page (HTML) or its JSON' },
   { method: 'POST', path: '/invitations/{token}/accept', handler: 'accept-invitation', auth: 'public', table: 'write', uses: ['sfn-callback'], summary: 'Accept an invitation' },
+  { method: 'POST', path: '/sites/{siteId}/access-decisions', handler: 'access-decision', auth: 'service', table: 'read', summary: 'May this user open this space from this client? (the wiki, on every guest page view)' },
+  { method: 'GET', path: '/sites/{siteId}/audit-events', handler: 'list-audit-events', auth: 'admin', table: 'read', summary: 'The site’s audit log, newest first, paged' },
+  { method: 'GET', path: '/openapi.json', handler: 'openapi', auth: 'public', table: 'read', summary: 'This API as OpenAPI 3.1' },
 ];
 
 /** Lambda functions run by the onboarding workflow, keyed by the state that invokes them. */

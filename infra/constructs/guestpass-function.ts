@@ -14,6 +14,7 @@ import { acknowledgeNagRule } from './nag';
 /** The repository root: entry points and the lock file are found from here, whatever the cwd. */
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The Lambda runtime every function uses (tests assert `nodejs24.x`). */
 export const NODEJS_24: Runtime = Runtime.NODEJS_24_X;
 
 /**
@@ -140,8 +141,9 @@ export class GuestpassFunction extends NodejsFunction {
             },
           }
         : {
-            // Same handler string as the bundled asset (`index.mjs` exporting `handler`).
-            code: Code.fromInline('export const handler = async () => { throw new Error("placeholder: synthesized with bundle: false"); };'),
+            // Same handler string as the bundled asset (`index.mjs` exporting `handler`). Inline code
+            // runs as CommonJS, so a stack deployed this way by mistake fails with a clear message.
+            code: Code.fromInline('exports.handler = async () => { throw new Error("placeholder code: this stack was synthesized with bundle: false"); };'),
             handler: 'index.handler',
           }),
     });
@@ -189,11 +191,12 @@ export class GuestpassFunction extends NodejsFunction {
   /**
    * Lets the function answer the state machine's task tokens (SendTaskSuccess/Failure/Heartbeat).
    *
-   * The grant goes to a separate IAM policy resource instead of the role's default policy: a Lambda
-   * function depends on its role's default policy, and the workflow's own callback functions are
-   * referenced by the state machine, so the default policy would close a dependency cycle
-   * (state machine → function → policy → state machine). A standalone policy is created after the
-   * state machine, and nothing waits for it.
+   * The grant goes through a mutable imported handle on the same role, which puts it in an
+   * `AWS::IAM::Policy` of its own instead of the role's default policy. A Lambda function depends on
+   * its role's default policy, and the workflow's own callback functions are referenced by the
+   * state machine, so the default policy would close a dependency cycle (state machine → function
+   * → default policy → state machine). The standalone policy is created after the state machine,
+   * and nothing waits for it.
    */
   allowCallback(stateMachine: IStateMachine): this {
     const grantee: IRole = Role.fromRoleName(this, 'CallbackGrant', this.executionRole.roleName, { mutable: true });

@@ -113,6 +113,9 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
   ];
   const firstGroupIndex = items.length;
   for (const group of row.groups) items.push(groupMemberUpdate(db, site.siteId, group, +1));
+  for (const group of row.groups) {
+    items.push({ Put: { TableName: db.tableName, Item: { ...keys.membership(site.siteId, group.groupId, row.userId), type: 'membership', groupId: group.groupId, userId: row.userId } } });
+  }
   const spaceIndex = items.length;
   if (person.spaceKey) items.push(spaceGuestCountUpdate(db, site.siteId, person.spaceKey, +1));
   items.push(
@@ -141,7 +144,7 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
       const refusal = seatRefusal(kind, { ratioRoom: Number(siteImage.ratioRoom), userRoom: Number(siteImage.userRoom) });
       return { invited: false, reason: refusal ?? (kind === 'guest' ? 'guest_limit_reached' : 'user_limit_reached') };
     }
-    if ([...failed].some((index) => index >= firstGroupIndex && index < spaceIndex)) {
+    if ([...failed].some((index) => index >= firstGroupIndex && index < firstGroupIndex + row.groups.length)) {
       throw conflict('A selected group was changed or removed while inviting; check the groups and try again.');
     }
     if (failed.has(spaceIndex)) throw notFound(`The space ${person.spaceKey}`);
@@ -225,6 +228,7 @@ export async function endPendingInvitation(
     seatUpdate(db, invitation.siteId, releaseSeat(person.kind, site.seatRatio), site.seatRatio, 'none'),
   ];
   for (const groupId of person.groups) {
+    items.push({ Delete: { TableName: db.tableName, Key: keys.membership(invitation.siteId, groupId, invitation.userId) } });
     items.push({
       Update: {
         TableName: db.tableName,

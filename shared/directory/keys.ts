@@ -17,9 +17,14 @@ export const keys = {
   emailClaim: (siteId: string, email: string): Key => ({ pk: site(siteId), sk: `EMAIL#${email}` }),
   /** Remembers that an address was ever a paid user of the site; never deleted (rule 3). */
   formerPaid: (siteId: string, emailDigest: string): Key => ({ pk: site(siteId), sk: `PAID#${emailDigest}` }),
+  /** A deleted person's data during the grace period before erasure. */
+  erasure: (siteId: string, userId: string): Key => ({ pk: site(siteId), sk: `ERASURE#${userId}` }),
   invitation: (siteId: string, invitationId: string): Key => ({ pk: site(siteId), sk: `INVITATION#${invitationId}` }),
   space: (siteId: string, spaceKey: string): Key => ({ pk: site(siteId), sk: `SPACE#${spaceKey}` }),
   group: (siteId: string, groupId: string): Key => ({ pk: site(siteId), sk: `GROUP#${groupId}` }),
+  /** One per (group, person): lets a group's members be queried without reading every person. */
+  membership: (siteId: string, groupId: string, userId: string): Key => ({ pk: site(siteId), sk: `MEMBER#${groupId}#${userId}` }),
+  membershipPrefix: (groupId: string) => `MEMBER#${groupId}#`,
   idempotency: (siteId: string, callerId: string, key: string): Key => ({ pk: site(siteId), sk: `IDEMPOTENCY#${callerId}#${key}` }),
   auditEvent: (siteId: string, eventId: string): Key => ({ pk: `${site(siteId)}#AUDIT`, sk: `EVENT#${eventId}` }),
   auditPartition: (siteId: string) => `${site(siteId)}#AUDIT`,

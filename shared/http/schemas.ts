@@ -155,3 +155,55 @@ export const InvitationView = z.object({
 
 export const GroupBody = z.object({ name: z.string().trim().min(1).max(200), role: AppRole }).strict();
 export const Group = z.object({ groupId: z.string(), name: z.string(), role: AppRole, memberCount: z.number().int() });
+
+export const GuestListQuery = z
+  .object({
+    status: PersonStatus.optional(),
+    spaceKey: SpaceKey.optional(),
+    noSpace: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict()
+  .refine((query) => !(query.noSpace && query.spaceKey), { message: 'Use either spaceKey or noSpace=true', path: ['noSpace'] });
+export const GuestList = z.object({ guests: z.array(Person), nextCursor: z.string().optional() });
+export const DeletedUser = z.object({ userId: z.string(), eraseAfter: z.string() });
+
+// Access decisions (service route). The lists mirror `shared/domain/access.ts`; a unit test keeps them equal.
+export const AccessClientName = z.enum(['web', 'mobile', 'api-token']);
+export const AccessDecisionBody = z.object({ userId: UserId, spaceKey: SpaceKey, client: AccessClientName }).strict();
+export type AccessDecisionBody = z.infer<typeof AccessDecisionBody>;
+export const AccessDecision = z.object({
+  allowed: z.boolean(),
+  reason: z.enum([
+    'paid_user',
+    'assigned_space',
+    'anonymous_space',
+    'not_a_member',
+    'not_active',
+    'no_space_access',
+    'mobile_not_supported',
+    'api_tokens_blocked',
+    'two_step_required',
+    'reverification_required',
+  ]),
+});
+
+// Audit log. Query values arrive as strings; `limit` is digits only so "1e2" or " 5" are refused, not guessed at.
+export const AuditEventsQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'Use a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'Use a whole number from 1 to 100').max(100, 'Use a whole number from 1 to 100'))
+    .default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+export const AuditEvent = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+export const AuditEventsResponse = z.object({ events: z.array(AuditEvent), nextCursor: z.string().optional() });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDefinitionOf, onboardingDefinitionForLocal } from '../../infra/definition';
 import type { GuestpassFunction } from '../../infra/constructs/guestpass-function';
 import { allFunctions, type BuiltStack, buildStack, resources, TEST_CONFIG } from './support';
@@ -13,9 +13,14 @@ import { allFunctions, type BuiltStack, buildStack, resources, TEST_CONFIG } fro
  * about 10–20 s on two cores.
  */
 let bundled: BuiltStack;
+const temporaryDirectories: string[] = [];
 beforeAll(() => {
   bundled = buildStack({}, true);
+  temporaryDirectories.push(bundled.app.outdir);
 }, 120_000);
+afterAll(() => {
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
 
 function bundleDirectory(fn: GuestpassFunction): string {
   const asset = fn.node.tryFindChild('Code');
@@ -24,13 +29,12 @@ function bundleDirectory(fn: GuestpassFunction): string {
 }
 
 describe('bundled functions', () => {
-  it('are minified ESM bundles with source maps and the createRequire banner', () => {
+  it('are ESM bundles with source maps and the createRequire banner', () => {
     for (const [name, fn] of allFunctions(bundled.stack)) {
       const directory = bundleDirectory(fn);
       expect(existsSync(join(directory, 'index.mjs.map')), name).toBe(true);
       const source = readFileSync(join(directory, 'index.mjs'), 'utf8');
       expect(source.startsWith("import { createRequire as __guestpassCreateRequire } from 'node:module';"), name).toBe(true);
-      expect(source.split('\n').length, name).toBeLessThan(100);
     }
   });
 
@@ -45,6 +49,7 @@ describe('bundled functions', () => {
     // Each bundle alone in a temporary directory, so no node_modules can stand in for a missing module.
     const copies = [...allFunctions(bundled.stack)].map(([name, fn]) => {
       const directory = mkdtempSync(join(tmpdir(), `guestpass-${name}-`));
+      temporaryDirectories.push(directory);
       copyFileSync(join(bundleDirectory(fn), 'index.mjs'), join(directory, 'index.mjs'));
       return join(directory, 'index.mjs');
     });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -49,15 +49,17 @@ describe('configuration from CDK context', () => {
   });
 
   it('fails `cdk synth` of the app with a message naming the missing key', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'guestpass-app-'));
     const result = spawnSync('npx', ['tsx', 'infra/app.ts'], {
       cwd: join(import.meta.dirname, '..', '..'),
       encoding: 'utf8',
       env: {
         ...process.env,
         CDK_CONTEXT_JSON: JSON.stringify(withoutKey(CONTEXT_KEYS.senderAddress)),
-        CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'guestpass-app-')),
+        CDK_OUTDIR: outdir,
       },
     });
+    rmSync(outdir, { recursive: true, force: true });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`Missing CDK context "${CONTEXT_KEYS.senderAddress}"`);
   }, 60_000);

@@ -1,0 +1,10 @@
+import { buildOpenApiDocument } from '../../shared/http/openapi';
+import { httpRoute } from '../../shared/http/route';
+
+/** The document is static: built once per container, from the same schemas the handlers parse with. */
+const document = buildOpenApiDocument();
+
+export const handler = httpRoute({
+  auth: 'public',
+  handle: async () => ({ body: document }),
+});

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ROUTES, type RouteAuth } from '../../infra/routes';
+import { COMPONENTS, CONTRACT, type RouteContract, type RouteResponse } from './contract';
+
+type Json = Record<string, unknown>;
+
+/** The version of this API's document (kept with package.json's version). */
+export const API_VERSION = '0.1.0';
+
+const AUTH: Record<RouteAuth, { security: Json[]; description: string }> = {
+  admin: { security: [{ bearer: [] }], description: 'Admin route: bearer JWT of an org admin of the site’s org or a site admin of the site.' },
+  operator: { security: [{ bearer: ['sites:manage'] }], description: 'Operator route: bearer JWT with scope `sites:manage`.' },
+  service: { security: [{ bearer: ['access:decide'] }], description: 'Service route: bearer JWT with scope `access:decide`.' },
+  public: { security: [], description: 'Guest route: no token; the link’s own token is the credential.' },
+};
+
+/**
+ * The OpenAPI 3.1 document of every route in `ROUTES`, from the zod schemas of `CONTRACT`:
+ * request schemas as the handlers accept them (`io: 'input'`), responses as they answer.
+ */
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json {
+  const schemas = new SchemaCollector();
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES) {
+    const contract = CONTRACT[route.handler];
+    if (!contract) throw new Error(`No contract for route ${route.method} ${route.path}: add '${route.handler}' to CONTRACT in shared/http/contract.ts`);
+    const { security, description } = AUTH[route.auth];
+    const parameters = [
+      ...schemas.parameters(contract.params, 'path'),
+      ...schemas.parameters(contract.query, 'query'),
+      ...schemas.parameters(contract.headers, 'header'),
+    ];
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+      operationId: route.handler,
+      summary: route.summary,
+      description,
+      security,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(contract.body ? { requestBody: schemas.requestBody(contract) } : {}),
+      responses: Object.fromEntries(Object.entries(contract.responses).map(([status, response]) => [status, schemas.response(response)])),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'guestpass', version: API_VERSION, description: 'Guest (external collaborator) onboarding for a team wiki.' },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: schemas.components,
+    },
+  };
+}
+
+/** Turns zod schemas into OpenAPI schema objects, collecting named ones under `components.schemas`. */
+class SchemaCollector {
+  readonly components: Record<string, unknown> = {};
+  private readonly names = new Map<z.ZodType, string>();
+
+  constructor() {
+    for (const [name, schema] of Object.entries(COMPONENTS)) {
+      this.define(name, this.convert(schema, 'output'));
+      this.names.set(schema, name);
+    }
+  }
+
+  parameters(object: z.ZodObject | undefined, where: 'path' | 'query' | 'header'): Json[] {
+    if (!object) return [];
+    const json = this.convert(object, 'input');
+    const required = new Set((json.required as string[] | undefined) ?? []);
+    return Object.entries((json.properties as Record<string, Json> | undefined) ?? {}).map(([name, { description, ...schema }]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema,
+    }));
+  }
+
+  requestBody(contract: RouteContract): Json {
+    const body = contract.body!;
+    const schema = this.convert(body, 'input');
+    return {
+      // The handlers read a missing body as `{}`: the body is optional where `{}` is a valid one.
+      required: !body.safeParse({}).success,
+      content: {
+        'application/json': { schema },
+        ...(contract.form ? { 'application/x-www-form-urlencoded': { schema } } : {}),
+      },
+    };
+  }
+
+  response({ description, schema, html }: RouteResponse): Json {
+    const content: Json = {
+      ...(html ? { 'text/html': { schema: { type: 'string' } } } : {}),
+      ...(schema ? { 'application/json': { schema: this.reference(schema) } } : {}),
+    };
+    return { description, ...(Object.keys(content).length > 0 ? { content } : {}) };
+  }
+
+  private reference(schema: z.ZodType): Json {
+    const name = this.names.get(schema);
+    return name ? { $ref: `#/components/schemas/${name}` } : this.convert(schema, 'output');
+  }
+
+  /**
+   * One schema object: without `$schema`/`$id` (the document's dialect applies), and with any
+   * `$defs` (schemas given an id with `.meta({ id })`) moved to `components.schemas`.
+   */
+  private convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+    const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+    const { $schema: _dialect, $id: _id, $defs, ...json } = rewriteRefs(generated) as Json;
+    for (const [name, definition] of Object.entries(($defs as Json | undefined) ?? {})) this.define(name, definition);
+    return json;
+  }
+
+  private define(name: string, definition: unknown): void {
+    if (name in this.components && JSON.stringify(this.components[name]) !== JSON.stringify(definition)) {
+      throw new Error(`Two different schemas are named '${name}' in the OpenAPI document; give them distinct ids.`);
+    }
+    this.components[name] = definition;
+  }
+}
+
+/** Points zod's `#/$defs/…` references at `components.schemas`; other references could not resolve. */
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      if (key !== '$ref') return [key, rewriteRefs(inner)];
+      if (typeof inner === 'string' && inner.startsWith('#/$defs/')) return [key, `#/components/schemas/${inner.slice('#/$defs/'.length)}`];
+      throw new Error(`The schema reference ${JSON.stringify(inner)} cannot resolve in the OpenAPI document; give the recursive schema an id with .meta({ id }).`);
+    }),
+  );
+}
