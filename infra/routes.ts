@@ -29,9 +29,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/sites', handler: 'create-site', auth: 'operator', table: 'write', summary: 'Create a site with its first admins' },
   { method: 'PATCH', path: '/sites/{siteId}', handler: 'update-site', auth: 'operator', table: 'write', summary: 'Change a site’s user limit, plan, guest ratio or invite expiry' },
   { method: 'POST', path: '/sites/{siteId}/invitations', handler: 'invite', auth: 'admin', table: 'write', uses: ['sfn-start'], summary: 'Invite 1–10 people' },
+  { method: 'POST', path: '/sites/{siteId}/plan/downgrade', handler: 'downgrade-plan', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Preview or confirm a downgrade to Free (removes every guest’s access)' },
   { method: 'GET', path: '/sites/{siteId}/seats', handler: 'get-seats', auth: 'admin', table: 'read', summary: 'Seat usage and limits' },
   { method: 'GET', path: '/sites/{siteId}/users/{userId}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'One person of the site' },
   { method: 'POST', path: '/sites/{siteId}/spaces', handler: 'create-space', auth: 'admin', table: 'write', summary: 'Create a space' },
+  { method: 'PATCH', path: '/sites/{siteId}/spaces/{key}', handler: 'update-space', auth: 'admin', table: 'write', summary: 'Rename a space or change its anonymous access' },
+  { method: 'DELETE', path: '/sites/{siteId}/spaces/{key}', handler: 'delete-space', auth: 'admin', table: 'write', summary: 'Delete a space; its guests keep app access and lose the space' },
   { method: 'GET', path: '/sites/{siteId}/spaces', handler: 'list-spaces', auth: 'admin', table: 'read', summary: 'List spaces' },
   { method: 'POST', path: '/sites/{siteId}/groups', handler: 'create-group', auth: 'admin', table: 'write', summary: 'Create a group with a wiki role' },
   { method: 'GET', path: '/sites/{siteId}/groups', handler: 'list-groups', auth: 'admin', table: 'read', summary: 'List groups' },
@@ -60,3 +63,8 @@ export const WORKFLOW_TASKS = {
 } as const satisfies Record<string, { handler: string; uses: readonly ServiceUse[] }>;
 
 export type WorkflowStateName = keyof typeof WORKFLOW_TASKS;
+
+/** Scheduled jobs (EventBridge Scheduler). Each reads a sparse index, so its cost follows the work due. */
+export const JOBS = [
+  { name: 'erase-deleted-people', handler: 'job-erase', schedule: 'rate(1 day)', table: 'write', summary: 'Erase personal data after the deletion grace period' },
+] as const satisfies readonly { name: string; handler: string; schedule: string; table: 'read' | 'write'; summary: string }[];

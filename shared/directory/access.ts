@@ -54,7 +54,7 @@ export async function readAccessFacts(db: Directory, siteId: string, userId: str
 
 // Items are matched to the keys asked for by their own key, never by position or type: BatchGet
 // returns items in any order, and this way an item can only ever answer for the key that named it.
-const keyId = (item: Record<string, unknown>) => JSON.stringify([item.pk, item.sk]);
+const keyId = (item: { readonly pk?: unknown; readonly sk?: unknown }) => JSON.stringify([item.pk, item.sk]);
 
 function toKey(raw: Record<string, unknown>): Key {
   return { pk: String(raw.pk), sk: String(raw.sk) };

@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '../domain/errors';
 import { auditPut } from './audit';
-import type { Directory } from './directory';
-import { GroupItem, SpaceItem } from './items';
+import { getItem, type Directory } from './directory';
+import { GroupItem, PersonItem, SpaceItem } from './items';
 import { keys } from './keys';
 import { transactWrite, TransactionRefused } from './transact';
 
@@ -94,4 +94,106 @@ export async function createGroup(
     auditPut(db, { siteId: input.siteId, actor, action: 'group.created', target: input.groupId, at: now, details: { name: input.name, role: input.role } }),
   ]);
   return group;
+}
+
+export async function requireSpace(db: Directory, siteId: string, key: string): Promise<SpaceItem> {
+  const space = await getItem(db, keys.space(siteId, key), SpaceItem);
+  if (!space) throw notFound(`The space ${key}`);
+  return space;
+}
+
+export async function updateSpace(
+  db: Directory,
+  siteId: string,
+  key: string,
+  patch: { name?: string | undefined; anonymousAccess?: boolean | undefined },
+  actor: string,
+  now: string,
+): Promise<SpaceItem> {
+  const before = await requireSpace(db, siteId, key);
+  const after: SpaceItem = { ...before, ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.anonymousAccess !== undefined ? { anonymousAccess: patch.anonymousAccess } : {}) };
+  try {
+    await transactWrite(db.client, [
+      {
+        Update: {
+          TableName: db.tableName,
+          Key: keys.space(siteId, key),
+          UpdateExpression: 'SET #name = :name, anonymousAccess = :anonymous',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':name': after.name, ':anonymous': after.anonymousAccess },
+        },
+      },
+      auditPut(db, {
+        siteId,
+        actor,
+        action: 'space.updated',
+        target: key,
+        at: now,
+        details: { before: { name: before.name, anonymousAccess: before.anonymousAccess }, after: { name: after.name, anonymousAccess: after.anonymousAccess } },
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionRefused) throw notFound(`The space ${key}`);
+    throw error;
+  }
+  return { ...after, guestCount: before.guestCount };
+}
+
+/** Guests unassigned per transaction while deleting a space (two items each, well under the limit). */
+const UNASSIGN_CHUNK = 40;
+
+/**
+ * Deletes a space; its guests keep their app access and lose the space. A recoverable batch: the
+ * space is first marked `deleting` (no new assignments), its guests are unassigned in chunks, then
+ * the space goes with the audit event. A crash part-way leaves the mark, and deleting again resumes.
+ */
+export async function deleteSpace(db: Directory, siteId: string, key: string, actor: string, now: string): Promise<void> {
+  await requireSpace(db, siteId, key);
+  await db.client.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.space(siteId, key),
+      UpdateExpression: 'SET deleting = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': now },
+    }),
+  );
+  const unassigned: string[] = [];
+  for (;;) {
+    const page = await db.client.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :space',
+        ExpressionAttributeValues: { ':space': `${keys.partitionOf(siteId)}#GUEST_SPACE#${key}` },
+        Limit: UNASSIGN_CHUNK,
+      }),
+    );
+    const guests = (page.Items ?? []).map((item) => PersonItem.parse(item)).filter((guest) => guest.spaceKey === key);
+    if (guests.length === 0) break;
+    await transactWrite(
+      db.client,
+      guests.map((guest) => ({
+        Update: {
+          TableName: db.tableName,
+          Key: keys.person(siteId, guest.userId),
+          UpdateExpression: 'SET gsi3pk = :none REMOVE spaceKey',
+          ConditionExpression: 'spaceKey = :key',
+          ExpressionAttributeValues: { ':none': `${keys.partitionOf(siteId)}#GUEST_SPACE#-`, ':key': key },
+        },
+      })),
+    ).catch((error: unknown) => {
+      // A guest reassigned meanwhile no longer needs unassigning; the next page re-reads the index.
+      if (!(error instanceof TransactionRefused)) throw error;
+    });
+    unassigned.push(...guests.map((guest) => guest.userId));
+  }
+  await transactWrite(db.client, [
+    { Delete: { TableName: db.tableName, Key: keys.space(siteId, key), ConditionExpression: 'attribute_exists(pk)' } },
+    auditPut(db, { siteId, actor, action: 'space.deleted', target: key, at: now, details: { unassignedGuests: unassigned } }),
+  ]).catch((error: unknown) => {
+    if (error instanceof TransactionRefused) throw notFound(`The space ${key}`);
+    throw error;
+  });
 }

@@ -172,7 +172,8 @@ export function spaceGuestCountUpdate(db: Directory, siteId: string, spaceKey: s
       TableName: db.tableName,
       Key: keys.space(siteId, spaceKey),
       UpdateExpression: 'ADD guestCount :by',
-      ConditionExpression: 'attribute_exists(pk)',
+      // A space being deleted takes no new guests; releasing a guest from it is always fine.
+      ConditionExpression: by > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting)' : 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':by': by },
     },
   };

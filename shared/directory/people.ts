@@ -193,6 +193,8 @@ export async function deletePerson(db: Directory, siteId: string, userId: string
             kind: person.kind,
             deletedAt: now,
             eraseAfter,
+            // The invitation holds the address and the inviter's message: it goes with the person.
+            ...(person.invitationId ? { invitationId: person.invitationId } : {}),
             gsi4pk: ERASURE_PARTITION,
             gsi4sk: `${eraseAfter}#${siteId}#${userId}`,
             ttl: epochSeconds(eraseAfter),
@@ -225,8 +227,10 @@ export async function eraseDueTombstones(db: Directory, now: Date): Promise<numb
     for (const item of page.Items ?? []) {
       const siteId = String(item.siteId);
       const userId = String(item.userId);
+      const invitationId = typeof item.invitationId === 'string' ? item.invitationId : undefined;
       const done = await commit(db, [
         { Delete: { TableName: db.tableName, Key: keys.erasure(siteId, userId), ConditionExpression: 'attribute_exists(pk)' } },
+        ...(invitationId ? [{ Delete: { TableName: db.tableName, Key: keys.invitation(siteId, invitationId) } }] : []),
         auditPut(db, { siteId, actor: 'erasure-job', action: 'person.erased', target: userId, at: now.toISOString(), details: { deletedAt: item.deletedAt } }),
       ]);
       if (done) erased += 1;

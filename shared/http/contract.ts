@@ -8,6 +8,8 @@ import {
   AuditEventsResponse,
   CreateSiteBody,
   DeletedUser,
+  DowngradeBody,
+  DowngradeResult,
   ErrorBody,
   Group,
   GroupBody,
@@ -24,6 +26,8 @@ import {
   Site,
   Space,
   SpaceBody,
+  SpaceParams,
+  SpacePatchBody,
   UpdateSiteBody,
   UserParams,
 } from './schemas';
@@ -150,6 +154,15 @@ export const CONTRACT: Readonly<Record<string, RouteContract>> = {
     body: SpaceBody,
     responses: { 201: { description: 'The new space.', schema: Space }, ...errors([...ADMIN_ERRORS, 409, ...BODY_ERRORS]) },
   },
+  'update-space': {
+    params: SpaceParams,
+    body: SpacePatchBody,
+    responses: { 200: { description: 'The changed space.', schema: Space }, ...errors([...ADMIN_ERRORS, 404, ...BODY_ERRORS]) },
+  },
+  'delete-space': {
+    params: SpaceParams,
+    responses: { 204: { description: 'Deleted; its guests keep their app access and lose the space.' }, ...errors([...ADMIN_ERRORS, 404]) },
+  },
   'list-spaces': {
     params: SiteParams,
     responses: { 200: { description: 'The site’s spaces.', schema: SpaceList }, ...errors(ADMIN_ERRORS) },
@@ -218,6 +231,14 @@ export const CONTRACT: Readonly<Record<string, RouteContract>> = {
     params: SiteParams,
     query: AuditEventsQuery,
     responses: { 200: { description: 'One page of the site’s audit log, newest first.', schema: AuditEventsResponse }, ...errors(ADMIN_ERRORS) },
+  },
+  'downgrade-plan': {
+    params: SiteParams,
+    body: DowngradeBody,
+    responses: {
+      200: { description: 'Who loses app access; with `confirm: true` the access is removed and the plan set.', schema: DowngradeResult },
+      ...errors([...ADMIN_ERRORS, 409, ...BODY_ERRORS]),
+    },
   },
   'view-invitation': {
     params: LinkParams,

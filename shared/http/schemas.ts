@@ -207,3 +207,17 @@ export const AuditEvent = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 export const AuditEventsResponse = z.object({ events: z.array(AuditEvent), nextCursor: z.string().optional() });
+
+export const SpaceParams = SiteParams.extend({ key: SpaceKey });
+export const SpacePatchBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), anonymousAccess: z.boolean().optional() })
+  .strict()
+  .refine((patch) => patch.name !== undefined || patch.anonymousAccess !== undefined, 'Give name or anonymousAccess');
+
+export const DowngradeBody = z.object({ plan: z.literal('free'), confirm: z.boolean().default(false) }).strict();
+export const DowngradeResult = z.object({
+  affected: z.array(z.object({ userId: z.string(), email: z.string(), effect: z.literal('app_access_removed') })),
+  paid: z.number().int(),
+  userLimit: z.number().int(),
+  confirmed: z.boolean(),
+});
