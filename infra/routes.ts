@@ -51,6 +51,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/sites/{siteId}/access-decisions', handler: 'access-decision', auth: 'service', table: 'read', summary: 'May this user open this space from this client? (the wiki, on every guest page view)' },
   { method: 'GET', path: '/sites/{siteId}/audit-events', handler: 'list-audit-events', auth: 'admin', table: 'read', summary: 'The site’s audit log, newest first, paged' },
   { method: 'GET', path: '/openapi.json', handler: 'openapi', auth: 'public', table: 'read', summary: 'This API as OpenAPI 3.1' },
+  { method: 'PUT', path: '/sites/{siteId}/groups/{groupId}/role', handler: 'change-group-role', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Change a group’s role; a paid role makes every guest member paid, a guest group may hold no current or former paid user' },
+  { method: 'POST', path: '/sites/{siteId}/groups/{groupId}/members', handler: 'add-group-members', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Add people to a group; a guest joining a paid group becomes paid' },
+  { method: 'POST', path: '/sites/{siteId}/groups/{groupId}/promote', handler: 'promote-group', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Promote a group: role User, every member paid' },
 ];
 
 /** Lambda functions run by the onboarding workflow, keyed by the state that invokes them. */

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import sesServer from 'aws-ses-v2-local';
+import * as sesModule from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
 import { createTableInput } from '../../shared/directory/table';
 
@@ -91,7 +91,11 @@ export interface RunningSes {
 
 /** aws-ses-v2-local: SES v1/v2 API plus a web page of sent mail and `GET /store`. */
 export async function startSesLocal(options: { port: number }): Promise<RunningSes> {
-  const server: Server = await sesServer({ host: '127.0.0.1', port: options.port });
+  // A CommonJS module: Node's ESM loader nests its default export one level deeper than bundlers do.
+  type StartSes = typeof sesModule.default;
+  const nested = (sesModule.default as unknown as { default?: StartSes }).default;
+  const startSes: StartSes = typeof nested === 'function' ? nested : sesModule.default;
+  const server: Server = await startSes({ host: '127.0.0.1', port: options.port });
   return {
     endpoint: `http://127.0.0.1:${options.port}`,
     stop: () =>

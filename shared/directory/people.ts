@@ -393,7 +393,7 @@ export async function listGuests(db: Directory, siteId: string, filter: GuestFil
         : ['gsi1', 'gsi1pk', `${partition}#KIND#guest`];
   const statusFilter = bySpace !== undefined && filter.status ? filter.status : undefined;
   const guests: PersonItem[] = [];
-  let cursor: Record<string, unknown> | undefined = decodeCursor(filter.cursor, { attribute: keyAttribute, value: keyValue });
+  let cursor: Record<string, unknown> | undefined = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, { pk: partition, [keyAttribute]: keyValue });
   do {
     const page = await db.client.send(
       new QueryCommand({
@@ -410,6 +410,6 @@ export async function listGuests(db: Directory, siteId: string, filter: GuestFil
     for (const item of page.Items ?? []) guests.push(PersonItem.parse(item));
     cursor = page.LastEvaluatedKey;
   } while (cursor && guests.length < filter.limit);
-  const nextCursor = encodeCursor(cursor);
+  const nextCursor = cursor ? encodeCursor(cursor) : undefined;
   return { guests, ...(nextCursor ? { nextCursor } : {}) };
 }

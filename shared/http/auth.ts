@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, forbidden } from '../domain/errors';
 import { getItem, type Directory } from '../directory/directory';
 import { PersonItem, SiteItem } from '../directory/items';
@@ -37,9 +38,7 @@ export async function requireSiteAdmin(db: Directory, siteId: string, caller: Ca
   ]);
   if (!site) throw forbidden();
   if (person?.adminRole && person.status === 'active') return { site, admin: person };
-  const orgAdmin = await db.client.send(
-    new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }),
-  );
+  const orgAdmin = await db.client.send(new GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }));
   if (orgAdmin.Item) return { site, admin: person };
   throw forbidden();
 }

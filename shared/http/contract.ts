@@ -13,6 +13,9 @@ import {
   ErrorBody,
   Group,
   GroupBody,
+  GroupMembersBody,
+  GroupParams,
+  GroupRoleBody,
   GuestList,
   GuestListQuery,
   InvitationView,
@@ -262,6 +265,26 @@ export const CONTRACT: Readonly<Record<string, RouteContract>> = {
       ...errors([400, ...BODY_ERRORS]),
       ...errors([404, 409, 410], { html: true }),
     },
+  },
+  'change-group-role': {
+    params: GroupParams,
+    body: GroupRoleBody,
+    responses: {
+      200: { description: 'The group with its new role; with a paid role every guest member is now paid.', schema: Group },
+      ...errors([...ADMIN_ERRORS, 404, 409, ...BODY_ERRORS]),
+    },
+  },
+  'add-group-members': {
+    params: GroupParams,
+    body: GroupMembersBody,
+    responses: {
+      200: { description: 'The group; guests who joined a paid group are now paid, already-members were skipped.', schema: Group },
+      ...errors([...ADMIN_ERRORS, 404, 409, ...BODY_ERRORS]),
+    },
+  },
+  'promote-group': {
+    params: GroupParams,
+    responses: { 200: { description: 'The group with the User role (or App admin, kept); every member is paid.', schema: Group }, ...errors([...ADMIN_ERRORS, 404, 409]) },
   },
   openapi: {
     responses: { 200: { description: 'This API as an OpenAPI 3.1 document.', schema: z.record(z.string(), z.unknown()) } },

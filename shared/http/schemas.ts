@@ -196,8 +196,9 @@ export const AuditEventsQuery = z.object({
     .regex(/^[0-9]{1,3}$/, 'Use a whole number from 1 to 100')
     .transform(Number)
     .pipe(z.number().int().min(1, 'Use a whole number from 1 to 100').max(100, 'Use a whole number from 1 to 100'))
-    .default(50),
-  cursor: z.string().min(1).max(2048).optional(),
+    .default(50)
+    .describe('Page size, 1–100; 50 when absent'),
+  cursor: z.string().min(1).max(2048).optional().describe('The `nextCursor` of the previous page, as given'),
 });
 export const AuditEvent = z.object({
   at: z.string(),
@@ -221,3 +222,8 @@ export const DowngradeResult = z.object({
   userLimit: z.number().int(),
   confirmed: z.boolean(),
 });
+
+// Group administration: role changes, members, promotion.
+export const GroupParams = SiteParams.extend({ groupId: GroupId });
+export const GroupRoleBody = z.object({ role: AppRole }).strict();
+export const GroupMembersBody = z.object({ userIds: z.array(UserId).min(1).max(50) }).strict();

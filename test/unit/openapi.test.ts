@@ -59,7 +59,9 @@ describe('the OpenAPI document', () => {
 
     const badResponse = structuredClone(document);
     badResponse.paths['/sites/{siteId}/seats'].get.responses['200'] = { content: 'not a response object' };
-    expect((await new Validator().validate(badResponse)).valid).toBe(false);
+    const result = await new Validator().validate(badResponse);
+    expect(result.valid).toBe(false);
+    expect(JSON.stringify(result.errors)).toContain("must have required property 'description'");
   });
 
   it('has only references that resolve, and no JSON Schema keywords OpenAPI does not expect at the top of a schema', () => {
