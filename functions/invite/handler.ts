@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { sfn } from '../../shared/clients/sfn';
 import { environment, required } from '../../shared/config';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
@@ -6,13 +5,12 @@ import { withIdempotency } from '../../shared/directory/idempotency';
 import { bodyDigest } from '../../shared/domain/tokens';
 import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { InviteBody, SiteParams } from '../../shared/http/schemas';
+import { IdempotencyKey, InviteBody, SiteParams } from '../../shared/http/schemas';
 import { inviteBatch, inviterName } from '../../shared/workflow/invite';
 import { AppError } from '../../shared/domain/errors';
 
 const db = directoryFromEnvironment();
 const stateMachineArn = required('STATE_MACHINE_ARN');
-const IdempotencyKey = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
 
 export const handler = httpRoute({
   auth: 'token',

@@ -125,9 +125,11 @@ export async function groupMembers(db: Directory, siteId: string, groupId: strin
   return readPeople(db, siteId, await groupMemberIds(db, siteId, groupId));
 }
 
+/** The people of `userIds` that exist, in that order (BatchGet answers in any order). */
 async function readPeople(db: Directory, siteId: string, userIds: readonly string[]): Promise<PersonItem[]> {
   const items = await batchGet(db, userIds.map((userId) => keys.person(siteId, userId)));
-  return items.map((item) => PersonItem.parse(item));
+  const byId = new Map(items.map((item) => PersonItem.parse(item)).map((person) => [person.userId, person]));
+  return [...new Set(userIds)].flatMap((userId) => byId.get(userId) ?? []);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

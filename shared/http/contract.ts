@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  IdempotencyKey,
   AcceptBody,
   AccessDecision,
   AccessDecisionBody,
@@ -67,20 +68,11 @@ export const CreatedSite = Site.extend({
 });
 export const SpaceList = z.object({ spaces: z.array(Space) });
 export const GroupList = z.object({ groups: z.array(Group) });
-export const AcceptResult = z.union([
-  z.object({ userId: z.string(), status: PersonStatus }),
-  z.object({ twoStepEnrollment: z.object({ otpauthUrl: z.string(), secret: z.string() }) }),
-]);
+export const AcceptResult = z.object({ userId: z.string(), status: PersonStatus });
 
 /** Request headers of the invite route (the handler applies the same rules). */
 export const InviteHeaders = z.object({
-  'Idempotency-Key': z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[\x21-\x7e]+$/)
-    .optional()
-    .describe('The same key with the same body within 24 h returns the first response and does nothing else; with a different body → 409 conflict.'),
+  'Idempotency-Key': IdempotencyKey.optional().describe('The same key with the same body within 24 h returns the first response and does nothing else; with a different body → 409 conflict.'),
 });
 
 /** Response schemas emitted once under `components.schemas` and referenced by name. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import packageJson from '../../package.json' with { type: 'json' };
 import { ROUTES, type RouteAuth } from '../../infra/routes';
 import { COMPONENTS, CONTRACT, type RouteContract, type RouteResponse } from './contract';
 
 type Json = Record<string, unknown>;
 
-/** The version of this API's document (kept with package.json's version). */
-export const API_VERSION = '0.1.0';
+/** The version of this API's document: the package's own. */
+export const API_VERSION = packageJson.version;
 
 const AUTH: Record<RouteAuth, { security: Json[]; description: string }> = {
   admin: { security: [{ bearer: [] }], description: 'Admin route: bearer JWT of an org admin of the site’s org or a site admin of the site.' },

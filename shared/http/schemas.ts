@@ -26,6 +26,8 @@ export const Seats = z.object({
   plan: PlanName,
 });
 
+export const IdempotencyKey = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
+
 export const InviteBody = z
   .object({
     emails: z.array(z.string().max(320)).min(1).max(10),
