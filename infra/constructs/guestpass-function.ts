@@ -217,6 +217,11 @@ export class GuestpassFunction extends NodejsFunction {
         case 'sfn-callback':
           this.allowCallback(targets.stateMachine);
           break;
+        default: {
+          // A new kind of use needs its grant here before any route can declare it.
+          const unknown: never = use;
+          throw new Error(`No grant for service use ${String(unknown)}`);
+        }
       }
     }
     return this;

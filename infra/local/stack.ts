@@ -32,6 +32,8 @@ export interface LocalStack {
   readonly signer: LocalSigner;
   readonly stepFunctions: LocalStepFunctions;
   readonly gateway: LocalGateway;
+  /** Runs a scheduled job's handler once, as EventBridge Scheduler would. */
+  runJob(handler: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     signer,
     stepFunctions,
     gateway,
+    runJob: async (handler) => ((await importHandler(handler)) as unknown as () => Promise<unknown>)(),
     close: async () => {
       await gateway.close();
       await stepFunctions.close();

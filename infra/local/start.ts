@@ -5,6 +5,7 @@ import { startDynamoDbLocal, startSesLocal, type RunningDynamo, type RunningSes 
 import { LOCAL_STATE_DIR } from './paths';
 import { startLocalStack, type LocalStack } from './stack';
 import { seedDemoSite } from './seed';
+import { JOBS } from '../routes';
 
 /**
  * `npm start`: the whole system on this machine — DynamoDB Local, the SES stand-in, the local
@@ -15,6 +16,8 @@ const { values } = parseArgs({
   options: { persist: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
 });
 
+const TABLE_NAME = 'guestpass-directory';
+const DAY_MS = 86_400_000;
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const stateDir = LOCAL_STATE_DIR;
 const localFile = join(stateDir, 'local.json');
@@ -44,7 +47,7 @@ try {
   running.stack = await startLocalStack({
     dynamoEndpoint: running.dynamo.endpoint,
     sesEndpoint: running.ses.endpoint,
-    tableName: 'guestpass-directory',
+    tableName: TABLE_NAME,
     keyFile: join(stateDir, 'signing-key.json'),
     gatewayPort: port('GUESTPASS_API_PORT', 3000),
     sfnPort: port('GUESTPASS_SFN_PORT', 8083),
@@ -60,6 +63,7 @@ try {
     mailUrl: running.ses.endpoint,
     sfnUrl,
     dynamodbUrl: running.dynamo.endpoint,
+    tableName: TABLE_NAME,
     siteId: seeded.siteId,
     adminUserId: seeded.adminUserId,
     adminToken: await signer.sign({ sub: seeded.adminUserId }),
@@ -67,6 +71,12 @@ try {
     operatorToken,
   };
   writeFileSync(localFile, JSON.stringify(local, null, 2));
+  // The Scheduler's stand-in: each job once a day while the stack runs (`npm run job -- <name>` runs one now).
+  for (const job of JOBS) {
+    setInterval(() => {
+      void running.stack?.runJob(job.handler).catch((error: unknown) => console.error(`job ${job.name} failed: ${(error as Error).message}`));
+    }, DAY_MS).unref();
+  }
   console.log(`
 guestpass is running locally${values.persist ? ' (data kept in .guestpass/dynamodb)' : ''}.
 

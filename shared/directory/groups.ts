@@ -292,14 +292,6 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-const withoutPromotionState = (group: GroupRecord): GroupRecord => {
-  const next: GroupRecord = { ...group };
-  delete next.pendingPromotion;
-  delete next.promotionStartedBy;
-  delete next.promotionReason;
-  delete next.spaceTasks;
-  return next;
-};
 
 // ---------------------------------------------------------------------------------------------
 // The recoverable promotion batch
@@ -337,7 +329,7 @@ export async function finishPendingPromotion(db: Directory, siteId: string, grou
           },
         },
       ]);
-      if (cleared) return { ...withoutPromotionState(group), updatedAt: now };
+      if (cleared) return requireGroup(db, siteId, groupId);
       refused = true;
     } else {
       for (const chunk of chunked(guests, chunkMembers)) {

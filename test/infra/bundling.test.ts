@@ -32,7 +32,7 @@ beforeAll(() => {
     ({ handler, kind }) => new GuestpassFunction(stack, handler, { handler, kind, publicBaseUrl: TEST_CONFIG.publicBaseUrl }),
   );
   temporaryDirectories.push(app.outdir);
-}, 120_000);
+}, 180_000);
 
 afterAll(() => {
   for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
@@ -99,5 +99,5 @@ describe('bundle: false', () => {
 
     expect(Object.keys(resources(placeholder.template)).sort()).toEqual(Object.keys(resources(Template.fromStack(bundledStack))).sort());
     expect(localDefinitionOf(bundledStack)).toEqual(onboardingDefinitionForLocal());
-  });
+  }, 120_000);
 });

@@ -62,7 +62,7 @@ describe('configuration from CDK context', () => {
     rmSync(outdir, { recursive: true, force: true });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`Missing CDK context "${CONTEXT_KEYS.senderAddress}"`);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('configuration in the stack', () => {
@@ -80,7 +80,7 @@ describe('configuration in the stack', () => {
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/guestpass.example.com'],
       ],
     });
-  });
+  }, 120_000);
 
   it('uses the configured SES identity and sets the expiry override on every function', () => {
     const built = buildStack({ sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/example.com', inviteExpirySecondsOverride: 90 });
@@ -88,5 +88,5 @@ describe('configuration in the stack', () => {
     for (const fn of Object.values(resources(built.template, 'AWS::Lambda::Function'))) {
       expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.INVITE_EXPIRY_SECONDS).toBe('90');
     }
-  });
+  }, 120_000);
 });

@@ -54,7 +54,7 @@ beforeAll(() => {
   definition = onboardingDefinitionForLocal() as unknown as Machine;
   states = new Map();
   collect(definition, states);
-}, 30_000);
+}, 120_000);
 
 const CALLBACK_TASKS = ['AwaitAcceptance', 'AwaitSpaceAssignment'];
 const REQUEST_RESPONSE_TASKS = ['SendInvitation', 'Activate', 'ExpireInvitation'];

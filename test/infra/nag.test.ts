@@ -17,7 +17,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning', () => {
     const stack = new GuestpassStack(new App(), 'GuestpassNag', { config: TEST_CONFIG, bundle: false });
     expect(findings(stack)).toEqual([]);
-  });
+  }, 120_000);
 
   it('fails synthesis of the app when a finding is not acknowledged (so `npm run synth` is a real gate)', () => {
     const app = new App();
@@ -28,5 +28,5 @@ describe('cdk-nag AwsSolutions', () => {
 
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
-  });
+  }, 120_000);
 });

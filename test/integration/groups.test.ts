@@ -12,7 +12,7 @@ import {
   type SpaceTask,
 } from '../../shared/directory/groups';
 import { inviteOne } from '../../shared/directory/invitations';
-import type { GroupItem, SiteItem } from '../../shared/directory/items';
+import { PersonItem, type GroupItem, type SiteItem } from '../../shared/directory/items';
 import { keys, personIndexKeys } from '../../shared/directory/keys';
 import { deactivatePerson, promoteGuest, reactivatePerson } from '../../shared/directory/people';
 import { createSite, getSite } from '../../shared/directory/sites';
@@ -87,8 +87,8 @@ async function invited(site: SiteItem, kind: 'guest' | 'paid', options: { groups
 
 /** What the onboarding workflow would do on acceptance, by hand. */
 async function markActive(siteId: string, userId: string) {
-  const person = (await personOf(siteId, userId))!;
-  const indexKeys = personIndexKeys({ ...(person as never), status: 'active' });
+  const person = PersonItem.parse(await personOf(siteId, userId));
+  const indexKeys = personIndexKeys({ ...person, status: 'active' });
   await db.client.send(
     new UpdateCommand({
       TableName: db.tableName,
