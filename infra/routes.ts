@@ -15,12 +15,21 @@ export type RouteAuth = 'admin' | 'operator' | 'service' | 'public';
 /** AWS services a function talks to besides its table access; drives IAM grants and env. */
 export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback';
 
+/**
+ * What a function may do with the directory table:
+ * - `read`: GetItem, Query (table and GSIs), BatchGetItem, ConditionCheckItem; gets `TABLE_NAME`.
+ * - `write`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem (and so transactions).
+ * - `none`: no DynamoDB permission and no `TABLE_NAME` (e.g. the static OpenAPI document).
+ */
+export type TableUse = 'read' | 'write' | 'none';
+
 export interface RouteDefinition {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: string;
   readonly auth: RouteAuth;
-  readonly table: 'read' | 'write';
+  /** The route function's access to the directory table (see `TableUse`). */
+  readonly table: TableUse;
   readonly uses?: readonly ServiceUse[];
   readonly summary: string;
 }
@@ -50,7 +59,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/invitations/{token}/accept', handler: 'accept-invitation', auth: 'public', table: 'write', uses: ['sfn-callback'], summary: 'Accept an invitation' },
   { method: 'POST', path: '/sites/{siteId}/access-decisions', handler: 'access-decision', auth: 'service', table: 'read', summary: 'May this user open this space from this client? (the wiki, on every guest page view)' },
   { method: 'GET', path: '/sites/{siteId}/audit-events', handler: 'list-audit-events', auth: 'admin', table: 'read', summary: 'The site’s audit log, newest first, paged' },
-  { method: 'GET', path: '/openapi.json', handler: 'openapi', auth: 'public', table: 'read', summary: 'This API as OpenAPI 3.1' },
+  { method: 'GET', path: '/openapi.json', handler: 'openapi', auth: 'public', table: 'none', summary: 'This API as OpenAPI 3.1' },
   { method: 'PUT', path: '/sites/{siteId}/groups/{groupId}/role', handler: 'change-group-role', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Change a group’s role; a paid role makes every guest member paid, a guest group may hold no current or former paid user' },
   { method: 'POST', path: '/sites/{siteId}/groups/{groupId}/members', handler: 'add-group-members', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Add people to a group; a guest joining a paid group becomes paid' },
   { method: 'POST', path: '/sites/{siteId}/groups/{groupId}/promote', handler: 'promote-group', auth: 'admin', table: 'write', uses: ['sfn-callback'], summary: 'Promote a group: role User, every member paid' },

@@ -4,6 +4,7 @@ import { DirectoryTable } from './constructs/directory-table';
 import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
 import { HttpApi } from './constructs/http-api';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow';
+import { ScheduledJobs } from './constructs/scheduled-jobs';
 
 /** Deployment settings, from CDK context (see `guestpassConfigFromContext`). */
 export interface GuestpassConfig {
@@ -98,11 +99,15 @@ export interface GuestpassStackProps extends StackProps {
   readonly bundle?: boolean;
 }
 
-/** guestpass: the directory table, the HTTP API with its functions, and the onboarding workflow. */
+/**
+ * guestpass: the directory table, the HTTP API with its functions, the onboarding workflow and the
+ * scheduled jobs.
+ */
 export class GuestpassStack extends Stack {
   readonly table: DirectoryTable;
   readonly workflow: OnboardingWorkflow;
   readonly api: HttpApi;
+  readonly jobs: ScheduledJobs;
 
   constructor(scope: Construct, id: string, props: GuestpassStackProps) {
     super(scope, id, props);
@@ -134,8 +139,13 @@ export class GuestpassStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       functionDefaults,
     });
+    this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, functionDefaults });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'JobDeadLetterQueueUrl', {
+      value: this.jobs.deadLetterQueue.queueUrl,
+      description: 'Scheduled job runs that could not be delivered or failed after retries',
+    });
   }
 }

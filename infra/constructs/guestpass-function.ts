@@ -24,8 +24,11 @@ export const NODEJS_24: Runtime = Runtime.NODEJS_24_X;
 const CREATE_REQUIRE_BANNER =
   "import { createRequire as __guestpassCreateRequire } from 'node:module'; const require = __guestpassCreateRequire(import.meta.url);";
 
-/** `api` functions answer HTTP requests; `workflow` ones run inside the onboarding state machine. */
-export type FunctionKind = 'api' | 'workflow';
+/**
+ * `api` functions answer HTTP requests; `workflow` ones run inside the onboarding state machine;
+ * `job` ones are invoked on a schedule (`JOBS`) and work through a batch.
+ */
+export type FunctionKind = 'api' | 'workflow' | 'job';
 
 /** Workflow tasks send email and may wait on SES; their Task states time out after the same 30 s. */
 export const WORKFLOW_FUNCTION_TIMEOUT = Duration.seconds(30);
@@ -34,6 +37,8 @@ const TIMEOUTS: Record<FunctionKind, Duration> = {
   // API Gateway gives up after 30 s; a request that takes 10 s is already broken.
   api: Duration.seconds(10),
   workflow: WORKFLOW_FUNCTION_TIMEOUT,
+  // A scheduled job works through everything due (e.g. a day's erasures) in one invocation.
+  job: Duration.minutes(5),
 };
 
 /** Exactly what the handlers do with the directory: no Scan, no table administration. */

@@ -85,9 +85,9 @@ export class HttpApi extends Construct {
         handler: route.handler,
         kind: 'api',
         description: `${route.method} ${route.path}: ${route.summary}`,
-      })
-        .bindTable(props.table, route.table)
-        .allowUses(route.uses ?? [], props);
+      }).allowUses(route.uses ?? [], props);
+      // `none`: no grant and no TABLE_NAME, so the function cannot reach the directory at all.
+      if (route.table !== 'none') fn.bindTable(props.table, route.table);
       functions.set(route.handler, fn);
 
       const [httpRoute] = this.api.addRoutes({

@@ -271,19 +271,9 @@ function extendUpdate(items: readonly TransactItem[], key: Key, extension: Updat
   return extended;
 }
 
-/**
- * `promotionItems` for one member, also guarded on the space-assignment token as read: the workflow
- * may park a token on the person after our read, and the promotion removes it, so without the
- * guard a token nobody completes could be lost.
- */
+/** `promotionItems` for one member, with the batch's own conditions added to the person's update. */
 function memberPromotion(db: Directory, site: SiteItem, person: PersonItem, actor: string, now: string, reason: string, extension: UpdateExtension = {}): TransactItem[] {
-  const token = person.spaceTaskToken;
-  const tokenGuard = token ? 'spaceTaskToken = :seenSpaceTask' : 'attribute_not_exists(spaceTaskToken)';
-  return extendUpdate(promotionItems(db, { person, site }, actor, now, reason), keys.person(site.siteId, person.userId), {
-    ...extension,
-    condition: [extension.condition, tokenGuard].filter(Boolean).join(' AND '),
-    values: { ...extension.values, ...(token ? { ':seenSpaceTask': token } : {}) },
-  });
+  return extendUpdate(promotionItems(db, { person, site }, actor, now, reason), keys.person(site.siteId, person.userId), extension);
 }
 
 function chunked<T>(list: readonly T[], size: number): T[][] {
@@ -291,7 +281,6 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
   for (let start = 0; start < list.length; start += size) chunks.push(list.slice(start, start + size));
   return chunks;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The recoverable promotion batch

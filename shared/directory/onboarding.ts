@@ -224,16 +224,17 @@ export async function storeSpaceTaskToken(db: Directory, siteId: string, userId:
         TableName: db.tableName,
         Key: keys.person(siteId, userId),
         UpdateExpression: 'SET spaceTaskToken = :token',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(spaceKey) AND #status = :invited',
+        // A guest promoted meanwhile needs no space any more: the wait is over for them too.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(spaceKey) AND #status = :invited AND kind = :guest',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':token': taskToken, ':invited': 'invited' },
+        ExpressionAttributeValues: { ':token': taskToken, ':invited': 'invited', ':guest': 'guest' },
       }),
     );
     return 'stored';
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const person = await getItem(db, keys.person(siteId, userId), PersonItem);
-    return person?.spaceKey ? 'already-done' : 'gone';
+    return person && (person.spaceKey || person.kind === 'paid') ? 'already-done' : 'gone';
   }
 }
 

@@ -258,7 +258,9 @@ export function promotionItems(db: Directory, loaded: Loaded, actor: string, now
         TableName: db.tableName,
         Key: keys.person(site.siteId, person.userId),
         UpdateExpression: 'SET kind = :paid, #roles.wiki = :user, gsi1pk = :gsi1pk REMOVE spaceKey, spaceTaskToken, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
-        ConditionExpression: '#status = :seenStatus AND kind = :seenKind',
+        // Guarded on the space-assignment token as read too: the workflow may park one after our
+        // read, and the promotion removes it, so an unguarded write could lose a waiting task.
+        ConditionExpression: `#status = :seenStatus AND kind = :seenKind AND ${person.spaceTaskToken ? 'spaceTaskToken = :seenSpaceTask' : 'attribute_not_exists(spaceTaskToken)'}`,
         ExpressionAttributeNames: { '#status': 'status', '#roles': 'roles' },
         ExpressionAttributeValues: {
           ':paid': 'paid',
@@ -266,6 +268,7 @@ export function promotionItems(db: Directory, loaded: Loaded, actor: string, now
           ':gsi1pk': personIndexKeys(promoted).gsi1pk,
           ':seenStatus': person.status,
           ':seenKind': 'guest',
+          ...(person.spaceTaskToken ? { ':seenSpaceTask': person.spaceTaskToken } : {}),
         },
       },
     },

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLE_DEFINITION } from '../../shared/directory/table';
 import { ROUTE_SCOPES } from '../../infra/constructs/http-api';
-import { ROUTES, type ServiceUse, WORKFLOW_TASKS } from '../../infra/routes';
+import { JOBS, ROUTES, type ServiceUse, type TableUse, WORKFLOW_TASKS } from '../../infra/routes';
 import {
   actionsOf,
   allFunctions,
@@ -21,10 +21,18 @@ beforeAll(() => {
   built = buildStack();
 }, 120_000);
 
-/** What each function was declared to use, by handler folder or workflow state name. */
+/** What each function was declared to use, by handler folder, workflow state name or job name. */
 const declaredUses = new Map<string, readonly ServiceUse[]>([
   ...ROUTES.map((route) => [route.handler, route.uses ?? []] as const),
   ...Object.entries(WORKFLOW_TASKS).map(([state, task]) => [state, task.uses] as const),
+  ...JOBS.map((job) => [job.name, []] as const),
+]);
+
+/** Each function's declared table access (workflow tasks all write). */
+const declaredTable = new Map<string, TableUse>([
+  ...ROUTES.map((route) => [route.handler, route.table] as const),
+  ...Object.keys(WORKFLOW_TASKS).map((state) => [state, 'write'] as const),
+  ...JOBS.map((job) => [job.name, job.table] as const),
 ]);
 
 function functionProperties(name: string): Record<string, unknown> {
@@ -131,9 +139,12 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  const names = [...ROUTES.map((route) => route.handler), ...Object.keys(WORKFLOW_TASKS)];
+  const names = [...ROUTES.map((route) => route.handler), ...Object.keys(WORKFLOW_TASKS), ...JOBS.map((job) => job.name)];
+  const jobNames: ReadonlySet<string> = new Set(JOBS.map((job) => job.name));
+  const timeoutOf = (name: string) => (name in WORKFLOW_TASKS ? 30 : jobNames.has(name) ? 300 : 10);
 
-  it('are one per route and workflow task', () => {
+  it('are one per route, workflow task and scheduled job', () => {
+    expect(new Set(names).size).toBe(names.length);
     built.template.resourceCountIs('AWS::Lambda::Function', names.length);
   });
 
@@ -142,13 +153,15 @@ describe('functions', () => {
     expect(properties.Runtime).toBe('nodejs24.x');
     expect(properties.Architectures).toEqual(['arm64']);
     expect(properties.MemorySize).toBe(256);
-    expect(properties.Timeout).toBe(name in WORKFLOW_TASKS ? 30 : 10);
+    expect(properties.Timeout).toBe(timeoutOf(name));
     expect(properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     expect(environmentOf(name)).toMatchObject({
       NODE_OPTIONS: '--enable-source-maps',
       PUBLIC_BASE_URL: TEST_CONFIG.publicBaseUrl,
-      TABLE_NAME: { Ref: logicalIdOf(built.stack, built.stack.table) },
     });
+    expect(environmentOf(name).TABLE_NAME).toEqual(
+      declaredTable.get(name) === 'none' ? undefined : { Ref: logicalIdOf(built.stack, built.stack.table) },
+    );
   });
 
   it('log groups keep their logs for a bounded time', () => {
@@ -181,8 +194,9 @@ describe('IAM', () => {
     }
   });
 
-  it('gives write routes and workflow tasks item access only: no Scan, no table administration', () => {
-    const writers = [...ROUTES.filter((route) => route.table === 'write').map((route) => route.handler), ...Object.keys(WORKFLOW_TASKS)];
+  it('gives write routes, workflow tasks and write jobs item access only: no Scan, no table administration', () => {
+    const writers = [...declaredTable].filter(([, table]) => table === 'write').map(([name]) => name);
+    expect(writers).toEqual(expect.arrayContaining(Object.keys(WORKFLOW_TASKS)));
     for (const name of writers) {
       const dynamodb = [...actionsOf(statementsOf(name))].filter((action) => action.startsWith('dynamodb:'));
       expect(dynamodb.sort(), name).toEqual([...READ, ...WRITE].sort());
@@ -192,8 +206,20 @@ describe('IAM', () => {
   it('grants table access on the directory table and its indexes only', () => {
     const tableArn = { 'Fn::GetAtt': [logicalIdOf(built.stack, built.stack.table), 'Arn'] };
     for (const name of allFunctions(built.stack).keys()) {
-      const statement = statementsOf(name).find((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-      expect(statement?.Resource, name).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
+      if (declaredTable.get(name) === 'none') continue;
+      const statements = statementsOf(name).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+      expect(statements.map((s) => s.Resource), name).toEqual([[tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]]);
+    }
+  });
+
+  it('gives routes with table: none (GET /openapi.json) no DynamoDB action and no TABLE_NAME', () => {
+    const tableless = ROUTES.filter((route) => route.table === 'none').map((route) => route.handler);
+    expect(tableless).toContain('openapi');
+    for (const handler of tableless) {
+      const dynamodb = [...actionsOf(statementsOf(handler))].filter((action) => action.startsWith('dynamodb:'));
+      expect(dynamodb, handler).toEqual([]);
+      expect(JSON.stringify(statementsOf(handler)), handler).not.toContain('dynamodb');
+      expect(environmentOf(handler), handler).not.toHaveProperty('TABLE_NAME');
     }
   });
 
@@ -220,9 +246,9 @@ describe('IAM', () => {
     expect(holdersOf('states:SendTaskFailure')).toEqual(declaring('sfn-callback'));
   });
 
-  it('grants nothing outside the function roles and the state machine role', () => {
+  it('grants nothing outside the function roles, the state machine role and one scheduler role per job', () => {
     const roles = Object.keys(resources(built.template, 'AWS::IAM::Role'));
-    expect(roles).toHaveLength(allFunctions(built.stack).size + 1);
+    expect(roles).toHaveLength(allFunctions(built.stack).size + 1 + JOBS.length);
     built.template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
   });
 

@@ -31,9 +31,12 @@ export function logicalIdOf(stack: GuestpassStack, construct: IConstruct): strin
   return stack.getLogicalId(element);
 }
 
-/** Every function of the stack with what it was built for: its route or workflow task. */
+/**
+ * Every function of the stack by what it was built for: its route's handler, its workflow task's
+ * state name or its job's name.
+ */
 export function allFunctions(stack: GuestpassStack): ReadonlyMap<string, GuestpassFunction> {
-  return new Map([...stack.api.functions, ...Object.entries(stack.workflow.functions)]);
+  return new Map([...stack.api.functions, ...Object.entries(stack.workflow.functions), ...stack.jobs.functions]);
 }
 
 type Json = unknown;

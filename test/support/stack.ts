@@ -33,10 +33,15 @@ export interface TestSite {
  */
 export async function startTestStack(options: { inviteExpirySeconds?: number } = {}) {
   const sesEndpoint = inject('sesEndpoint');
+  const stackId = randomUUID().slice(0, 8);
+  // One SES stand-in serves every test file: each stack sends from its own address, so a file
+  // only ever sees its own mail even when two files invite the same address.
+  const senderAddress = `no-reply-${stackId}@guestpass.local`;
   const stack: LocalStack = await startLocalStack({
     dynamoEndpoint: inject('dynamoEndpoint'),
     sesEndpoint,
-    tableName: `e2e-${randomUUID().slice(0, 8)}`,
+    senderAddress,
+    tableName: `e2e-${stackId}`,
     keyFile: join(mkdtempSync(join(tmpdir(), 'guestpass-key-')), 'signing-key.json'),
     retryIntervalScale: 0.001,
     ...(options.inviteExpirySeconds !== undefined ? { inviteExpirySeconds: options.inviteExpirySeconds } : {}),
@@ -84,7 +89,7 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
   async function mailTo(address: string): Promise<SentEmail[]> {
     const response = await fetch(`${sesEndpoint}/store`);
     const { emails } = (await response.json()) as { emails: SentEmail[] };
-    return emails.filter((email) => email.destination.to.includes(address));
+    return emails.filter((email) => email.from === senderAddress && email.destination.to.includes(address));
   }
 
   return { stack, api, createSite, mailTo, operatorToken, close: () => stack.close() };
