@@ -14,13 +14,13 @@ export const handler = httpRoute({
   params: GroupParams,
   body: GroupMembersBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     // Guests who became paid by joining (or by a pending group promotion finished first) while
     // still onboarding need no space any more: their onboarding goes on.
     const completeSpaceTasks = async (tasks: readonly SpaceTask[]) => {
       for (const task of tasks) await completeTask(sfn, task.taskToken, { promoted: true }, { siteId: params.siteId, userId: task.userId });
     };
-    const { group, spaceTasks } = await addGroupMembers(db, params.siteId, params.groupId, body.userIds, caller!.userId, now, { completeSpaceTasks });
+    const { group, spaceTasks } = await addGroupMembers(db, params.siteId, params.groupId, body.userIds, caller.userId, now, { completeSpaceTasks });
     await completeSpaceTasks(spaceTasks);
     return { body: toGroup(group) };
   },

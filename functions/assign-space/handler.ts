@@ -14,8 +14,8 @@ export const handler = httpRoute({
   params: UserParams,
   body: AssignSpaceBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const person = await assignSpace(db, params.siteId, params.userId, body.spaceKey, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const person = await assignSpace(db, params.siteId, params.userId, body.spaceKey, caller.userId, now);
     // An onboarding guest's workflow is waiting for this; the assignment itself is already stored.
     if (person.status === 'invited' && person.spaceTaskToken) {
       await completeTask(sfn, person.spaceTaskToken, { spaceKey: body.spaceKey }, { siteId: params.siteId, userId: params.userId });

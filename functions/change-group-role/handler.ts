@@ -14,12 +14,12 @@ export const handler = httpRoute({
   params: GroupParams,
   body: GroupRoleBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     // Members promoted while still onboarding need no space any more: their onboarding goes on.
     const completeSpaceTasks = async (tasks: readonly SpaceTask[]) => {
       for (const task of tasks) await completeTask(sfn, task.taskToken, { promoted: true }, { siteId: params.siteId, userId: task.userId });
     };
-    const group = await changeGroupRole(db, params.siteId, params.groupId, body.role, caller!.userId, now, { completeSpaceTasks });
+    const group = await changeGroupRole(db, params.siteId, params.groupId, body.role, caller.userId, now, { completeSpaceTasks });
     return { body: toGroup(group) };
   },
 });

@@ -13,8 +13,8 @@ export const handler = httpRoute({
   params: SiteParams,
   body: GroupBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const group = await createGroup(db, { siteId: params.siteId, groupId: newGroupId(), ...body }, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const group = await createGroup(db, { siteId: params.siteId, groupId: newGroupId(), ...body }, caller.userId, now);
     return { status: 201, body: toGroup(group) };
   },
 });

@@ -19,7 +19,7 @@ export const handler = httpRoute({
     if (new Set(admins.map((admin) => admin.email)).size !== admins.length) {
       throw new AppError('validation_failed', 'An admin is listed twice.', { issues: [{ path: 'body.admins', message: 'Duplicate address' }] });
     }
-    const created = await createSite(db, { ...body, admins }, caller!.userId, now);
+    const created = await createSite(db, { ...body, admins }, caller.userId, now);
     return { status: 201, body: { ...toSite(created.site), admins: created.admins } };
   },
 });

@@ -12,8 +12,8 @@ export const handler = httpRoute({
   params: SiteParams,
   body: SpaceBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const space = await createSpace(db, { siteId: params.siteId, ...body }, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const space = await createSpace(db, { siteId: params.siteId, ...body }, caller.userId, now);
     return { status: 201, body: toSpace(space) };
   },
 });

@@ -11,7 +11,7 @@ export const handler = httpRoute({
   auth: 'token',
   params: UserParams,
   handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    return { body: toPerson(await deactivatePerson(db, params.siteId, params.userId, caller!.userId, now)) };
+    await requireSiteAdmin(db, params.siteId, caller);
+    return { body: toPerson(await deactivatePerson(db, params.siteId, params.userId, caller.userId, now)) };
   },
 });

@@ -10,8 +10,8 @@ export const handler = httpRoute({
   auth: 'token',
   params: SpaceParams,
   handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    await deleteSpace(db, params.siteId, params.key, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    await deleteSpace(db, params.siteId, params.key, caller.userId, now);
     return { status: 204 };
   },
 });

@@ -13,8 +13,8 @@ export const handler = httpRoute({
   auth: 'token',
   params: UserParams,
   handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const deleted = await deletePerson(db, params.siteId, params.userId, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const deleted = await deletePerson(db, params.siteId, params.userId, caller.userId, now);
     for (const token of deleted.taskTokens) {
       await failTask(sfn, token, REVOKED_ERROR, 'An administrator deleted the person', { siteId: params.siteId, userId: params.userId });
     }

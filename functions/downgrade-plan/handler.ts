@@ -12,7 +12,7 @@ export const handler = httpRoute({
   params: SiteParams,
   body: DowngradeBody,
   handle: async ({ params, body, caller, now }) => {
-    const { site } = await requireSiteAdmin(db, params.siteId, caller!);
-    return { body: await downgradeToFree(db, sfn, site, body.confirm, caller!.userId, now) };
+    const { site } = await requireSiteAdmin(db, params.siteId, caller);
+    return { body: await downgradeToFree(db, sfn, site, body.confirm, caller.userId, now) };
   },
 });

@@ -10,7 +10,7 @@ export const handler = httpRoute({
   auth: 'token',
   params: SiteParams,
   handle: async ({ params, caller }) => {
-    const { site } = await requireSiteAdmin(db, params.siteId, caller!);
+    const { site } = await requireSiteAdmin(db, params.siteId, caller);
     return { body: toSeats(site) };
   },
 });

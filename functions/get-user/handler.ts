@@ -13,7 +13,7 @@ export const handler = httpRoute({
   auth: 'token',
   params: UserParams,
   handle: async ({ params, caller }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     const person = await getItem(db, keys.person(params.siteId, params.userId), PersonItem);
     if (!person) throw notFound('The user');
     return { body: toPerson(person) };

@@ -17,12 +17,12 @@ export const handler = httpRoute({
   params: SiteParams,
   body: InviteBody,
   handle: async ({ params, body, caller, headers }) => {
-    const { site, admin } = await requireSiteAdmin(db, params.siteId, caller!);
+    const { site, admin } = await requireSiteAdmin(db, params.siteId, caller);
     const rawKey = headers['idempotency-key'];
     const invite = async () => {
       const response = await inviteBatch(
         { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS },
-        { site, body, inviter: { userId: caller!.userId, name: inviterName(admin, 'An administrator') } },
+        { site, body, inviter: { userId: caller.userId, name: inviterName(admin, 'An administrator') } },
         new Date(),
       );
       return { status: 200, body: response };
@@ -34,7 +34,7 @@ export const handler = httpRoute({
         issues: [{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'Invalid' }],
       });
     }
-    const scope = { siteId: params.siteId, callerId: caller!.userId, key: key.data, bodyDigest: bodyDigest(body) };
+    const scope = { siteId: params.siteId, callerId: caller.userId, key: key.data, bodyDigest: bodyDigest(body) };
     return withIdempotency(db, scope, new Date(), invite);
   },
 });

@@ -12,7 +12,7 @@ export const handler = httpRoute({
   query: AuditEventsQuery,
   handle: async ({ params, query, caller }) => {
     // The admin check comes before the cursor is looked at, so a non-admin learns nothing from it.
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     const page = await listAuditEvents(db, params.siteId, { limit: query.limit, cursor: query.cursor });
     return { body: AuditEventsResponse.parse(page) };
   },

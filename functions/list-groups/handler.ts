@@ -11,7 +11,7 @@ export const handler = httpRoute({
   auth: 'token',
   params: SiteParams,
   handle: async ({ params, caller }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     const groups = await listGroups(db, params.siteId);
     return { body: { groups: groups.map(toGroup) } };
   },

@@ -12,7 +12,7 @@ export const handler = httpRoute({
   params: SiteParams,
   query: GuestListQuery,
   handle: async ({ params, query, caller }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     const page = await listGuests(db, params.siteId, query);
     return { body: { guests: page.guests.map(toPerson), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
   },

@@ -11,7 +11,7 @@ export const handler = httpRoute({
   auth: 'token',
   params: SiteParams,
   handle: async ({ params, caller }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
+    await requireSiteAdmin(db, params.siteId, caller);
     const spaces = await listSpaces(db, params.siteId);
     return { body: { spaces: spaces.map(toSpace) } };
   },

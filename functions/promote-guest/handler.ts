@@ -13,8 +13,8 @@ export const handler = httpRoute({
   auth: 'token',
   params: UserParams,
   handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const { person, spaceTaskToken } = await promoteGuest(db, params.siteId, params.userId, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const { person, spaceTaskToken } = await promoteGuest(db, params.siteId, params.userId, caller.userId, now);
     // A paid user needs no space: an onboarding still waiting for one can go on to activation.
     if (spaceTaskToken) await completeTask(sfn, spaceTaskToken, { promoted: true }, { siteId: params.siteId, userId: params.userId });
     return { body: toPerson(person) };

@@ -13,8 +13,8 @@ export const handler = httpRoute({
   auth: 'token',
   params: UserParams,
   handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    const ended = await removeAppAccess(db, params.siteId, params.userId, caller!.userId, now);
+    await requireSiteAdmin(db, params.siteId, caller);
+    const ended = await removeAppAccess(db, params.siteId, params.userId, caller.userId, now);
     // The removal is stored; a workflow still waiting on this guest ends as revoked.
     for (const token of ended.taskTokens) {
       await failTask(sfn, token, REVOKED_ERROR, 'An administrator removed the guest’s app access', { siteId: params.siteId, userId: params.userId });

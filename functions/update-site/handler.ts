@@ -16,7 +16,7 @@ export const handler = httpRoute({
     await requireSite(db, params.siteId).catch(() => {
       throw forbidden();
     });
-    const site = await updateSite(db, params.siteId, body, caller!.userId, now);
+    const site = await updateSite(db, params.siteId, body, caller.userId, now);
     return { body: toSite(site) };
   },
 });

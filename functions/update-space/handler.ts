@@ -12,7 +12,7 @@ export const handler = httpRoute({
   params: SpaceParams,
   body: SpacePatchBody,
   handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller!);
-    return { body: toSpace(await updateSpace(db, params.siteId, params.key, body, caller!.userId, now)) };
+    await requireSiteAdmin(db, params.siteId, caller);
+    return { body: toSpace(await updateSpace(db, params.siteId, params.key, body, caller.userId, now)) };
   },
 });

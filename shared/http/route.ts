@@ -22,26 +22,29 @@ export interface HttpResult {
   readonly headers?: Record<string, string>;
 }
 
-export interface RouteInput<P, Q, B> {
+export type RouteAuthMode = 'token' | 'public';
+
+export interface RouteInput<P, Q, B, A extends RouteAuthMode = RouteAuthMode> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
-  readonly caller: Caller | null;
+  /** The verified caller on token routes; public routes have none. */
+  readonly caller: A extends 'token' ? Caller : null;
   readonly headers: Record<string, string | undefined>;
   readonly event: HttpEvent;
   readonly now: string;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, A extends RouteAuthMode> {
   /** `token`: a JWT is required (its scopes checked when `scope` is given); `public`: none. */
-  readonly auth: 'token' | 'public';
+  readonly auth: A;
   readonly scope?: string;
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
   /** Guest pages accept HTML form posts as well as JSON. */
   readonly acceptForm?: boolean;
-  readonly handle: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<HttpResult>;
+  readonly handle: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<HttpResult>;
 }
 
 const Empty = z.object({}).passthrough();
@@ -57,9 +60,12 @@ function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, w
  * limits, zod parsing of path, query and body, authentication, error mapping and security headers.
  * Handlers only see parsed input and return a result; no handler builds an error by hand.
  */
-export function httpRoute<P extends z.ZodType = typeof Empty, Q extends z.ZodType = typeof Empty, B extends z.ZodType = typeof Empty>(
-  spec: RouteSpec<P, Q, B>,
-) {
+export function httpRoute<
+  A extends RouteAuthMode,
+  P extends z.ZodType = typeof Empty,
+  Q extends z.ZodType = typeof Empty,
+  B extends z.ZodType = typeof Empty,
+>(spec: RouteSpec<P, Q, B, A>) {
   const core = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyResultV2> => {
     try {
       const caller = spec.auth === 'token' ? callerFromEvent(event, spec.scope) : null;
@@ -70,7 +76,7 @@ export function httpRoute<P extends z.ZodType = typeof Empty, Q extends z.ZodTyp
         params,
         query,
         body: body as z.infer<B>,
-        caller,
+        caller: caller as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>['caller'],
         headers: event.headers ?? {},
         event,
         now: new Date().toISOString(),
