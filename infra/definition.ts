@@ -1,4 +1,4 @@
-import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   CfnStateMachine,

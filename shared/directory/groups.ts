@@ -8,7 +8,7 @@ import { getItem, type Directory } from './directory';
 import { GroupItem, PersonItem, SiteItem } from './items';
 import { keys, type Key } from './keys';
 import { promotionItems } from './people';
-import { transactWrite, TransactionRefused, type TransactItem } from './transact';
+import { commitIfUnchanged, decideAndCommit, RETRY, type TransactItem } from './transact';
 
 /**
  * Group roles and membership (rules 1, 3, 7, 10).
@@ -157,26 +157,8 @@ async function batchGet(db: Directory, keyList: readonly Key[]): Promise<Record<
 // Transaction helpers
 // ---------------------------------------------------------------------------------------------
 
-const RETRY = Symbol('retry');
-
-/** Runs `attempt` until it decides; RETRY means "a condition failed: re-read and decide again". */
-async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>): Promise<T> {
-  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-    const result = await attempt();
-    if (result !== RETRY) return result;
-  }
-  throw new AppError('service_unavailable', 'The group is changing too fast to update; try again.');
-}
-
-async function commit(db: Directory, items: TransactItem[]): Promise<boolean> {
-  try {
-    await transactWrite(db.client, items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionRefused) return false;
-    throw error;
-  }
-}
+const withRetries = <T>(attempt: () => Promise<T | typeof RETRY>) => decideAndCommit(attempt, 'group', MAX_ATTEMPTS);
+const commit = (db: Directory, items: TransactItem[]) => commitIfUnchanged(db.client, items);
 
 function keyOf(item: TransactItem): Key {
   const key = item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key ?? item.Put?.Item;

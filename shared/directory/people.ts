@@ -9,7 +9,7 @@ import { epochSeconds, getItem, type Directory } from './directory';
 import { spaceGuestCountUpdate, seatUpdate } from './invitations';
 import { InvitationItem, PersonItem, SiteItem } from './items';
 import { keys, personIndexKeys } from './keys';
-import { transactWrite, TransactionRefused, type TransactItem } from './transact';
+import { commitIfUnchanged, decideAndCommit, RETRY, transactWrite, TransactionRefused, type TransactItem } from './transact';
 
 /**
  * The guest lifecycle after the invitation (rules 8, 10, 11, 14). Every operation reads the person
@@ -17,8 +17,6 @@ import { transactWrite, TransactionRefused, type TransactItem } from './transact
  * site's ratio), with its audit event inside. A concurrent change makes the condition fail and the
  * operation re-reads and decides again, so no rule is ever checked on stale data.
  */
-const MAX_ATTEMPTS = 6;
-
 export const ERASURE_GRACE_DAYS = 14;
 /** gsi4 partition of people waiting for their personal data to be erased (sparse, due date order). */
 export const ERASURE_PARTITION = 'ERASURE';
@@ -37,25 +35,8 @@ async function load(db: Directory, siteId: string, userId: string): Promise<Load
   return { person, site };
 }
 
-/** Runs `attempt` until its transaction commits; a refused condition means "re-read and decide again". */
-async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>): Promise<T> {
-  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-    const result = await attempt();
-    if (result !== RETRY) return result;
-  }
-  throw new AppError('service_unavailable', 'The person is changing too fast to update; try again.');
-}
-const RETRY = Symbol('retry');
-
-async function commit(db: Directory, items: TransactItem[]): Promise<boolean> {
-  try {
-    await transactWrite(db.client, items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionRefused) return false;
-    throw error;
-  }
-}
+const withRetries = <T>(attempt: () => Promise<T | typeof RETRY>) => decideAndCommit(attempt, 'person');
+const commit = (db: Directory, items: TransactItem[]) => commitIfUnchanged(db.client, items);
 
 const holdsSeat = (status: PersonStatus) => SEAT_HOLDING_STATUSES.includes(status);
 

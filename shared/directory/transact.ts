@@ -3,6 +3,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../domain/errors';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 export type TransactItem = TransactItems[number];
@@ -54,5 +55,31 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
       // Full jitter keeps a crowd of writers on one counter from colliding again in lockstep.
       await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
     }
+  }
+}
+
+/** Returned by a decision step whose transaction was refused: re-read and decide again. */
+export const RETRY = Symbol('retry');
+
+/**
+ * Optimistic concurrency: `attempt` reads, decides and writes one transaction conditioned on what
+ * it read. A refused condition means someone changed that state meanwhile, so it starts over.
+ */
+export async function decideAndCommit<T>(attempt: () => Promise<T | typeof RETRY>, what: string, maxAttempts = 6): Promise<T> {
+  for (let round = 1; round <= maxAttempts; round++) {
+    const result = await attempt();
+    if (result !== RETRY) return result;
+  }
+  throw new AppError('service_unavailable', `The ${what} is changing too fast to update; try again.`);
+}
+
+/** TransactWrite that answers false, instead of throwing, when one of its conditions refuses it. */
+export async function commitIfUnchanged(client: DynamoDBDocumentClient, items: TransactItems): Promise<boolean> {
+  try {
+    await transactWrite(client, items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionRefused) return false;
+    throw error;
   }
 }

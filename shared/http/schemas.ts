@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
 
 /** Request and response schemas of API.md; handlers parse with them and OpenAPI is built from them. */
 export const SiteId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'Use letters, digits, - and _ (max 63)');
@@ -172,23 +173,12 @@ export const GuestList = z.object({ guests: z.array(Person), nextCursor: z.strin
 export const DeletedUser = z.object({ userId: z.string(), eraseAfter: z.string() });
 
 // Access decisions (service route). The lists mirror `shared/domain/access.ts`; a unit test keeps them equal.
-export const AccessClientName = z.enum(['web', 'mobile', 'api-token']);
+export const AccessClientName = z.enum(ACCESS_CLIENTS);
 export const AccessDecisionBody = z.object({ userId: UserId, spaceKey: SpaceKey, client: AccessClientName }).strict();
 export type AccessDecisionBody = z.infer<typeof AccessDecisionBody>;
 export const AccessDecision = z.object({
   allowed: z.boolean(),
-  reason: z.enum([
-    'paid_user',
-    'assigned_space',
-    'anonymous_space',
-    'not_a_member',
-    'not_active',
-    'no_space_access',
-    'mobile_not_supported',
-    'api_tokens_blocked',
-    'two_step_required',
-    'reverification_required',
-  ]),
+  reason: z.enum(ACCESS_REASONS),
 });
 
 // Audit log. Query values arrive as strings; `limit` is digits only so "1e2" or " 5" are refused, not guessed at.
