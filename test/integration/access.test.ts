@@ -1,7 +1,6 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inject } from 'vitest';
 import { readAccessFacts } from '../../shared/directory/access';
 import { createSpace } from '../../shared/directory/catalog';
 import type { Directory } from '../../shared/directory/directory';
@@ -12,10 +11,8 @@ import { createSite } from '../../shared/directory/sites';
 import { decideAccess, type AccessClient, type AccessDecision } from '../../shared/domain/access';
 import { AppError } from '../../shared/domain/errors';
 import { newInvitationId, newUserId } from '../../shared/domain/ids';
-import { resetEnvironmentCache } from '../../shared/config';
-import type { HttpEvent } from '../../shared/http/route';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/services';
 import { freshDirectory } from '../support/directory';
+import { loadRouteHandler, routeEvent, type RouteHandler } from '../support/lambda';
 
 /**
  * Access decisions against DynamoDB Local: the one BatchGet reads the right three items of the
@@ -263,57 +260,20 @@ describe('access decisions from the directory', () => {
 // The Lambda handler, called with the API Gateway event it gets in AWS
 // ---------------------------------------------------------------------------------------------
 
-type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-
-function serviceEvent(siteId: string, body: unknown, claims: Record<string, unknown> = { sub: 'wiki', scope: 'access:decide' }): HttpEvent {
-  return {
-    version: '2.0',
-    routeKey: 'POST /sites/{siteId}/access-decisions',
-    rawPath: `/sites/${siteId}/access-decisions`,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    pathParameters: { siteId },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: 'POST', path: `/sites/${siteId}/access-decisions`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: 'POST /sites/{siteId}/access-decisions',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      authorizer: { jwt: { claims, scopes: null } },
-    },
-  } as HttpEvent;
-}
-
 describe('POST /sites/{siteId}/access-decisions handler', () => {
-  let handler: Handler;
-  const saved = { ...process.env };
+  let handler: RouteHandler;
+  let restore = () => undefined as void;
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
-      TABLE_NAME: db.tableName,
-    });
-    resetEnvironmentCache();
-    handler = ((await import('../../functions/access-decision/handler')) as { handler: unknown }).handler as Handler;
+    ({ handler, restore } = await loadRouteHandler(db, () => import('../../functions/access-decision/handler')));
   });
-
-  afterAll(() => {
-    process.env = saved;
-    resetEnvironmentCache();
-  });
+  afterAll(() => restore());
 
   const call = async (siteId: string, body: unknown, claims?: Record<string, unknown>) => {
-    const result = await handler(serviceEvent(siteId, body, claims), {} as Context);
+    const result = await handler(
+      routeEvent({ method: 'POST', route: '/sites/{siteId}/access-decisions', pathParameters: { siteId }, body, claims: claims ?? { sub: 'wiki', scope: 'access:decide' } }),
+      {} as Context,
+    );
     return { status: result.statusCode, json: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
   };
 

@@ -1,8 +1,5 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/services';
-import { resetEnvironmentCache } from '../../shared/config';
 import { listAuditEvents, type AuditEventView } from '../../shared/directory/audit-log';
 import { decodeCursor, encodeCursor } from '../../shared/directory/cursor';
 import { createSpace } from '../../shared/directory/catalog';
@@ -10,8 +7,8 @@ import type { Directory } from '../../shared/directory/directory';
 import { keys } from '../../shared/directory/keys';
 import { createSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
-import type { HttpEvent } from '../../shared/http/route';
 import { freshDirectory } from '../support/directory';
+import { loadRouteHandler, routeEvent, type RouteHandler } from '../support/lambda';
 
 /**
  * The audit log read path against DynamoDB Local: newest first, paged by opaque cursors that
@@ -201,57 +198,17 @@ describe('cursor codec', () => {
 // The Lambda handler, called with the API Gateway event it gets in AWS
 // ---------------------------------------------------------------------------------------------
 
-type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-
-function adminEvent(siteId: string, sub: string, query?: Record<string, string>): HttpEvent {
-  return {
-    version: '2.0',
-    routeKey: 'GET /sites/{siteId}/audit-events',
-    rawPath: `/sites/${siteId}/audit-events`,
-    rawQueryString: new URLSearchParams(query ?? {}).toString(),
-    headers: {},
-    isBase64Encoded: false,
-    pathParameters: { siteId },
-    ...(query ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: 'GET', path: `/sites/${siteId}/audit-events`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: 'GET /sites/{siteId}/audit-events',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      authorizer: { jwt: { claims: { sub }, scopes: null } },
-    },
-  } as HttpEvent;
-}
-
 describe('GET /sites/{siteId}/audit-events handler', () => {
-  let handler: Handler;
-  const saved = { ...process.env };
+  let handler: RouteHandler;
+  let restore = () => undefined as void;
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
-      TABLE_NAME: db.tableName,
-    });
-    resetEnvironmentCache();
-    handler = ((await import('../../functions/list-audit-events/handler')) as { handler: unknown }).handler as Handler;
+    ({ handler, restore } = await loadRouteHandler(db, () => import('../../functions/list-audit-events/handler')));
   });
-
-  afterAll(() => {
-    process.env = saved;
-    resetEnvironmentCache();
-  });
+  afterAll(() => restore());
 
   const call = async (siteId: string, sub: string, query?: Record<string, string>) => {
-    const result = await handler(adminEvent(siteId, sub, query), {} as Context);
+    const result = await handler(routeEvent({ method: 'GET', route: '/sites/{siteId}/audit-events', pathParameters: { siteId }, query, claims: { sub } }), {} as Context);
     return { status: result.statusCode, json: JSON.parse(result.body ?? '{}') as { events?: AuditEventView[]; nextCursor?: string; error?: { code: string } } };
   };
 
