@@ -33,7 +33,7 @@ export async function createSpace(
 }
 
 export async function listSpaces(db: Directory, siteId: string): Promise<SpaceItem[]> {
-  return queryPrefix(db, siteId, keys.sitePrefix.space, SpaceItem);
+  return (await queryPrefix(db, siteId, keys.sitePrefix.space, SpaceItem)).filter((space) => !space.deleting);
 }
 
 export async function listGroups(db: Directory, siteId: string): Promise<GroupItem[]> {

@@ -95,6 +95,8 @@ export const SpaceItem = z.object({
   anonymousAccess: z.boolean(),
   guestCount: z.number().int(),
   createdAt: z.string(),
+  /** Set while the space is being deleted: it takes no new guests and is no longer listed. */
+  deleting: z.string().optional(),
 });
 export type SpaceItem = z.infer<typeof SpaceItem>;
 

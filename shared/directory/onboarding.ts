@@ -258,7 +258,7 @@ export async function assignSpace(
       getItem(db, keys.space(siteId, spaceKey), SpaceItem),
     ]);
     if (!person) throw notFound('The person');
-    if (!space) throw notFound(`The space ${spaceKey}`);
+    if (!space || space.deleting) throw notFound(`The space ${spaceKey}`);
     if (person.kind !== 'guest') throw conflict('Only guests are assigned a space; paid users can open every space.');
     if (person.status === 'deactivated') throw conflict('The guest is deactivated; reactivate them before assigning a space.');
     if (person.spaceKey === spaceKey) return person;

@@ -50,7 +50,7 @@ export async function inviteBatch(
   let space: SpaceItem | null = null;
   if (spaceKey) {
     space = await getItem(db, keys.space(input.site.siteId, spaceKey), SpaceItem);
-    if (!space) throw notFound(`The space ${spaceKey}`);
+    if (!space || space.deleting) throw notFound(`The space ${spaceKey}`);
   }
 
   let site = input.site;
