@@ -1,10 +1,11 @@
 import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conflict, notFound } from '../domain/errors';
+import { AppError, conflict, notFound } from '../domain/errors';
 import { auditPut } from './audit';
 import { getItem, type Directory } from './directory';
 import { GroupItem, PersonItem, SpaceItem } from './items';
+import { spaceGuestCountUpdate } from './invitations';
 import { keys } from './keys';
-import { transactWrite, TransactionRefused } from './transact';
+import { commitIfUnchanged, transactWrite, TransactionRefused } from './transact';
 
 /** Spaces and groups of a site: the catalogue invites and assignments refer to. */
 export async function createSpace(
@@ -83,7 +84,7 @@ export async function createGroup(
   now: string,
 ): Promise<GroupItem> {
   const group: GroupItem = { siteId: input.siteId, groupId: input.groupId, name: input.name, role: input.role, memberCount: 0, createdAt: now };
-  await transactWrite(db.client, [
+  const created = await commitIfUnchanged(db.client, [
     {
       Put: {
         TableName: db.tableName,
@@ -93,6 +94,7 @@ export async function createGroup(
     },
     auditPut(db, { siteId: input.siteId, actor, action: 'group.created', target: input.groupId, at: now, details: { name: input.name, role: input.role } }),
   ]);
+  if (!created) throw conflict(`A group with id ${input.groupId} already exists.`);
   return group;
 }
 
@@ -140,13 +142,18 @@ export async function updateSpace(
   return { ...after, guestCount: before.guestCount };
 }
 
-/** Guests unassigned per transaction while deleting a space (two items each, well under the limit). */
+/** Guests unassigned per transaction while deleting a space (one item each, plus the space). */
 const UNASSIGN_CHUNK = 40;
+const INDEX_WAIT_ROUNDS = 20;
+const INDEX_WAIT_MS = 250;
 
 /**
  * Deletes a space; its guests keep their app access and lose the space. A recoverable batch: the
- * space is first marked `deleting` (no new assignments), its guests are unassigned in chunks, then
- * the space goes with the audit event. A crash part-way leaves the mark, and deleting again resumes.
+ * space is first marked `deleting` (no new assignments), its guests are unassigned in chunks that
+ * also count them off the space, and the space goes, with the audit event, once its strongly
+ * consistent guest count is zero. The guest index lags the table in AWS, so an empty index page
+ * with guests still counted means "wait for the index", never "done". A crash or a slow index
+ * leaves the mark, and deleting again resumes.
  */
 export async function deleteSpace(db: Directory, siteId: string, key: string, actor: string, now: string): Promise<void> {
   await requireSpace(db, siteId, key);
@@ -160,7 +167,7 @@ export async function deleteSpace(db: Directory, siteId: string, key: string, ac
     }),
   );
   const unassigned: string[] = [];
-  for (;;) {
+  for (let waitedForIndex = 0; ; ) {
     const page = await db.client.send(
       new QueryCommand({
         TableName: db.tableName,
@@ -171,10 +178,17 @@ export async function deleteSpace(db: Directory, siteId: string, key: string, ac
       }),
     );
     const guests = (page.Items ?? []).map((item) => PersonItem.parse(item)).filter((guest) => guest.spaceKey === key);
-    if (guests.length === 0) break;
-    await transactWrite(
-      db.client,
-      guests.map((guest) => ({
+    if (guests.length === 0) {
+      const space = await requireSpace(db, siteId, key);
+      if (space.guestCount <= 0) break;
+      if (++waitedForIndex > INDEX_WAIT_ROUNDS) {
+        throw new AppError('service_unavailable', 'The space still has guests being unassigned; delete it again in a moment to finish.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, INDEX_WAIT_MS));
+      continue;
+    }
+    const committed = await commitIfUnchanged(db.client, [
+      ...guests.map((guest) => ({
         Update: {
           TableName: db.tableName,
           Key: keys.person(siteId, guest.userId),
@@ -183,17 +197,21 @@ export async function deleteSpace(db: Directory, siteId: string, key: string, ac
           ExpressionAttributeValues: { ':none': `${keys.partitionOf(siteId)}#GUEST_SPACE#-`, ':key': key },
         },
       })),
-    ).catch((error: unknown) => {
-      // A guest reassigned meanwhile no longer needs unassigning; the next page re-reads the index.
-      if (!(error instanceof TransactionRefused)) throw error;
-    });
-    unassigned.push(...guests.map((guest) => guest.userId));
+      spaceGuestCountUpdate(db, siteId, key, -guests.length),
+    ]);
+    // Refused: a guest moved meanwhile; the next page re-reads the index and the count.
+    if (committed) unassigned.push(...guests.map((guest) => guest.userId));
   }
-  await transactWrite(db.client, [
-    { Delete: { TableName: db.tableName, Key: keys.space(siteId, key), ConditionExpression: 'attribute_exists(pk)' } },
+  const deleted = await commitIfUnchanged(db.client, [
+    {
+      Delete: {
+        TableName: db.tableName,
+        Key: keys.space(siteId, key),
+        ConditionExpression: 'attribute_exists(pk) AND guestCount <= :zero',
+        ExpressionAttributeValues: { ':zero': 0 },
+      },
+    },
     auditPut(db, { siteId, actor, action: 'space.deleted', target: key, at: now, details: { unassignedGuests: unassigned } }),
-  ]).catch((error: unknown) => {
-    if (error instanceof TransactionRefused) throw notFound(`The space ${key}`);
-    throw error;
-  });
+  ]);
+  if (!deleted) throw new AppError('service_unavailable', 'The space changed while it was being deleted; delete it again to finish.');
 }

@@ -369,14 +369,15 @@ export interface GuestFilter {
 export async function listGuests(db: Directory, siteId: string, filter: GuestFilter): Promise<{ guests: PersonItem[]; nextCursor?: string }> {
   const partition = keys.partitionOf(siteId);
   const bySpace = filter.noSpace ? '-' : filter.spaceKey;
-  const [indexName, keyAttribute, keyValue] =
+  const [indexName, keyAttribute, sortAttribute, keyValue] =
     bySpace !== undefined
-      ? ['gsi3', 'gsi3pk', `${partition}#GUEST_SPACE#${bySpace}`]
+      ? ['gsi3', 'gsi3pk', 'gsi3sk', `${partition}#GUEST_SPACE#${bySpace}`]
       : filter.status
-        ? ['gsi2', 'gsi2pk', `${partition}#GUEST_STATUS#${filter.status}`]
-        : ['gsi1', 'gsi1pk', `${partition}#KIND#guest`];
+        ? ['gsi2', 'gsi2pk', 'gsi2sk', `${partition}#GUEST_STATUS#${filter.status}`]
+        : ['gsi1', 'gsi1pk', 'gsi1sk', `${partition}#KIND#guest`];
   const statusFilter = bySpace !== undefined && filter.status ? filter.status : undefined;
-  const guests: PersonItem[] = [];
+  // Reads one guest past the page, so a cursor is only handed out when another guest follows.
+  const found: PersonItem[] = [];
   let cursor: Record<string, unknown> | undefined = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, { pk: partition, [keyAttribute]: keyValue });
   do {
     const page = await db.client.send(
@@ -387,13 +388,18 @@ export async function listGuests(db: Directory, siteId: string, filter: GuestFil
         ...(statusFilter ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
         ExpressionAttributeValues: { ':key': keyValue, ...(statusFilter ? { ':status': statusFilter } : {}) },
         ScanIndexForward: false,
-        Limit: filter.limit - guests.length,
+        Limit: filter.limit + 1 - found.length,
         ExclusiveStartKey: cursor,
       }),
     );
-    for (const item of page.Items ?? []) guests.push(PersonItem.parse(item));
+    for (const item of page.Items ?? []) found.push(PersonItem.parse(item));
     cursor = page.LastEvaluatedKey;
-  } while (cursor && guests.length < filter.limit);
-  const nextCursor = cursor ? encodeCursor(cursor) : undefined;
+  } while (cursor && found.length <= filter.limit);
+  const guests = found.slice(0, filter.limit);
+  const last = guests[guests.length - 1];
+  const nextCursor =
+    found.length > filter.limit && last
+      ? encodeCursor({ ...keys.person(siteId, last.userId), [keyAttribute]: keyValue, [sortAttribute]: personIndexKeys(last)[sortAttribute]! })
+      : undefined;
   return { guests, ...(nextCursor ? { nextCursor } : {}) };
 }

@@ -84,15 +84,16 @@ describe('the whole guest lifecycle', () => {
     const site = await siteWithSpaces();
     const { userId, invitationId, token } = await inviteGuest(site, 'pending@partner.example');
     const executionArn = LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:') + `:${invitationId}`;
-    await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= 2);
+    // Both callback tasks of this execution are waiting (the other files' executions live in other processes)
+    await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= 2, { timeoutMs: 20_000 });
     expect((await given.api('DELETE', `/sites/${site.siteId}/guests/${userId}/app-access`, { token: site.adminToken })).status).toBe(204);
-    const ended = await given.stack.stepFunctions.waitForExecution(executionArn, 10_000);
+    const ended = await given.stack.stepFunctions.waitForExecution(executionArn, 30_000);
     expect(ended.status).toBe('SUCCEEDED');
     const link = await given.api('POST', `/invitations/${token}/accept`, { body: {} });
     expect(link.status).toBe(410);
     expect(link.json).toMatchObject({ error: { code: 'invitation_revoked' } });
     expect(await seats(site)).toMatchObject({ guests: 0 });
-  });
+  }, 60_000);
 
   it('promotes a guest: the seat moves to paid and the guest allowance grows by the ratio', async () => {
     const site = await siteWithSpaces({ userLimit: 8, guestRatio: 2 });

@@ -42,21 +42,24 @@ let db: Directory;
 let site: SiteItem;
 const model: Model[] = [];
 
-/** The plan for guest `index`: which space, which later changes. Disjoint residues keep it readable. */
+/** The plan for guest `index`: its space at invite time and what happens to it later (by residue). */
 const plan = {
-  spaceAtInvite: (i: number) => (i % 10 === 0 ? 'ENG' : i % 10 === 1 ? 'MKT' : undefined),
-  assignLater: (i: number) => (i % 10 === 2 ? 'ENG' : i % 10 === 3 ? 'MKT' : i % 10 === 4 && i < 740 ? 'OPS' : undefined),
-  unassignLater: (i: number) => i % 10 === 3,
-  activate: (i: number) => i % 7 === 0 || i % 10 === 4,
-  deactivate: (i: number) => i % 21 === 0,
+  spaceAtInvite: (i: number) => (i % 10 === 0 ? 'ENG' : i % 10 === 1 ? 'MKT' : i % 10 === 4 && i < 740 ? 'OPS' : undefined),
+  assignLater: (i: number) => (i % 20 === 2 ? 'ENG' : i % 40 === 3 ? 'MKT' : undefined),
+  unassignLater: (i: number) => i % 40 === 3,
+  activate: (i: number) => i % 25 === 0,
+  deactivate: (i: number) => i % 75 === 0,
   remove: (i: number) => i % 50 === 49,
   promote: (i: number) => i % 50 === 48,
 };
 
+/** Runs `work` over `items` with BATCH calls in flight at a time (a pool, so one slow call holds up no batch). */
 async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += BATCH) {
-    await Promise.all(items.slice(start, start + BATCH).map(work));
-  }
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: BATCH }, worker));
 }
 
 /** The onboarding path a guest takes, without the workflow: link issued, opened, accepted, activated. */
@@ -71,7 +74,6 @@ async function activate(guest: Model): Promise<void> {
 
 beforeAll(async () => {
   db = await freshDirectory('guest-list');
-  const T0 = Date.now();
   ({ site } = await createSite(
     db,
     {
@@ -112,7 +114,6 @@ beforeAll(async () => {
     expect(outcome).toEqual({ invited: true });
   });
 
-  console.log('invited', Date.now() - T0);
   const at = LATER.toISOString();
   await inBatches(model, async (guest) => {
     const later = plan.assignLater(guest.index);
@@ -141,20 +142,17 @@ beforeAll(async () => {
       guest.listed = false;
     }
   });
-  console.log('done', Date.now() - T0);
 }, 240_000);
 
 interface Walk {
   readonly ids: string[];
   readonly people: PersonItem[];
   readonly pages: number[];
-  readonly cursors: string[];
 }
 
 async function walk(filter: Omit<GuestFilter, 'limit' | 'cursor'>): Promise<Walk> {
   const people: PersonItem[] = [];
   const pages: number[] = [];
-  const cursors: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await listGuests(db, SITE_ID, { ...filter, limit: PAGE, cursor });
@@ -162,10 +160,9 @@ async function walk(filter: Omit<GuestFilter, 'limit' | 'cursor'>): Promise<Walk
     people.push(...page.guests);
     pages.push(page.guests.length);
     cursor = page.nextCursor;
-    if (cursor) cursors.push(cursor);
     expect(pages.length).toBeLessThan(100);
   } while (cursor);
-  return { ids: people.map((person) => person.userId), people, pages, cursors };
+  return { ids: people.map((person) => person.userId), people, pages };
 }
 
 function expected(predicate: (guest: Model) => boolean): Model[] {
@@ -247,7 +244,7 @@ describe('the guest list of a site with 1,000 guests', () => {
     const cursors = {
       all: await cursorOf({}),
       invited: await cursorOf({ status: 'invited' }),
-      active: await cursorOf({ status: 'active' }),
+      mkt: await cursorOf({ spaceKey: 'MKT' }),
       eng: await cursorOf({ spaceKey: 'ENG' }),
       noSpace: await cursorOf({ noSpace: true }),
     };
@@ -256,7 +253,8 @@ describe('the guest list of a site with 1,000 guests', () => {
       [cursors.all, { spaceKey: 'ENG' }],
       [cursors.invited, {}],
       [cursors.invited, { status: 'active' }],
-      [cursors.active, { spaceKey: 'ENG' }],
+      [cursors.mkt, { spaceKey: 'ENG' }],
+      [cursors.mkt, { status: 'active' }],
       [cursors.eng, { spaceKey: 'MKT' }],
       [cursors.eng, { noSpace: true }],
       [cursors.eng, {}],
