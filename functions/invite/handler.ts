@@ -6,7 +6,7 @@ import { bodyDigest } from '../../shared/domain/tokens';
 import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
 import { IdempotencyKey, InviteBody, SiteParams } from '../../shared/http/schemas';
-import { inviteBatch, inviterName } from '../../shared/workflow/invite';
+import { inviteBatch } from '../../shared/workflow/invite';
 import { AppError } from '../../shared/domain/errors';
 
 const db = directoryFromEnvironment();
@@ -17,12 +17,12 @@ export const handler = httpRoute({
   params: SiteParams,
   body: InviteBody,
   handle: async ({ params, body, caller, headers }) => {
-    const { site, admin } = await requireSiteAdmin(db, params.siteId, caller);
+    const { site, displayName } = await requireSiteAdmin(db, params.siteId, caller);
     const rawKey = headers['idempotency-key'];
     const invite = async () => {
       const response = await inviteBatch(
         { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS },
-        { site, body, inviter: { userId: caller.userId, name: inviterName(admin, 'An administrator') } },
+        { site, body, inviter: { userId: caller.userId, name: displayName ?? 'An administrator' } },
         new Date(),
       );
       return { status: 200, body: response };

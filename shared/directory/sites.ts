@@ -103,7 +103,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     );
     if (admin.role === 'org-admin') {
       items.push(
-        { Put: { TableName: db.tableName, Item: { ...keys.orgAdmin(input.orgId, admin.userId), type: 'org-admin', orgId: input.orgId, userId: admin.userId, email: admin.email } } },
+        { Put: { TableName: db.tableName, Item: { ...keys.orgAdmin(input.orgId, admin.userId), type: 'org-admin', orgId: input.orgId, userId: admin.userId, email: admin.email, displayName: admin.displayName } } },
         { Put: { TableName: db.tableName, Item: { ...keys.orgEmail(input.orgId, admin.email), type: 'org-email', userId: admin.userId } } },
       );
     }

@@ -31,14 +31,23 @@ export function callerFromEvent(event: HttpEvent, requiredScope?: string): Calle
  * Rule 4: only org admins of the site's org and site admins of the site. The answer for a site
  * that does not exist is the same 403, so callers cannot probe which sites exist.
  */
-export async function requireSiteAdmin(db: Directory, siteId: string, caller: Caller): Promise<{ site: SiteItem; admin: PersonItem | null }> {
+export interface SiteAdmin {
+  readonly site: SiteItem;
+  /** How the admin is named to the people they invite (their name, else their address). */
+  readonly displayName: string | undefined;
+}
+
+export async function requireSiteAdmin(db: Directory, siteId: string, caller: Caller): Promise<SiteAdmin> {
   const [site, person] = await Promise.all([
     getItem(db, keys.site(siteId), SiteItem),
     getItem(db, keys.person(siteId, caller.userId), PersonItem),
   ]);
   if (!site) throw forbidden();
-  if (person?.adminRole && person.status === 'active') return { site, admin: person };
-  const orgAdmin = await db.client.send(new GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }));
-  if (orgAdmin.Item) return { site, admin: person };
+  if (person?.adminRole && person.status === 'active') return { site, displayName: person.displayName ?? person.email };
+  const { Item: orgAdmin } = await db.client.send(new GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }));
+  if (orgAdmin) {
+    const name = typeof orgAdmin.displayName === 'string' ? orgAdmin.displayName : typeof orgAdmin.email === 'string' ? orgAdmin.email : undefined;
+    return { site, displayName: name };
+  }
   throw forbidden();
 }

@@ -5,7 +5,7 @@ import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../doma
 import { requireGroups } from '../directory/catalog';
 import { getItem, type Directory } from '../directory/directory';
 import { endPendingInvitation, inviteOne, requireInvitation } from '../directory/invitations';
-import { SiteItem, SpaceItem, type PersonItem } from '../directory/items';
+import { SiteItem, SpaceItem } from '../directory/items';
 import { keys } from '../directory/keys';
 import type { InviteBody, InviteResponse, InviteRowResult } from '../http/schemas';
 import { toSeats } from '../http/views';
@@ -95,8 +95,4 @@ export async function inviteBatch(
   const finalSite = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
   const { paid, guests, guestLimit, userLimit } = toSeats(finalSite);
   return { results, seats: { paid, guests, guestLimit, userLimit } };
-}
-
-export function inviterName(admin: PersonItem | null, fallback: string): string {
-  return admin?.displayName ?? admin?.email ?? fallback;
 }
