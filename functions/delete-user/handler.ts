@@ -4,8 +4,7 @@ import { deletePerson } from '../../shared/directory/people';
 import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
 import { UserParams } from '../../shared/http/schemas';
-import { failTask } from '../../shared/workflow/client';
-import { REVOKED_ERROR } from '../../shared/workflow/payloads';
+import { revokeOnboarding } from '../../shared/workflow/client';
 
 const db = directoryFromEnvironment();
 
@@ -15,9 +14,7 @@ export const handler = httpRoute({
   handle: async ({ params, caller, now }) => {
     await requireSiteAdmin(db, params.siteId, caller);
     const deleted = await deletePerson(db, params.siteId, params.userId, caller.userId, now);
-    for (const token of deleted.taskTokens) {
-      await failTask(sfn, token, REVOKED_ERROR, 'An administrator deleted the person', { siteId: params.siteId, userId: params.userId });
-    }
+    await revokeOnboarding(sfn, deleted.taskTokens, 'An administrator deleted the person', { siteId: params.siteId, userId: params.userId });
     return { status: 202, body: { userId: params.userId, eraseAfter: deleted.eraseAfter } };
   },
 });

@@ -1,7 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { log } from '../log';
-import { OnboardingInput } from './payloads';
+import { OnboardingInput, REVOKED_ERROR } from './payloads';
 
 /**
  * Starts the onboarding execution for one invitee. The execution is named by the invitation id,
@@ -51,4 +51,12 @@ export async function failTask(sfn: SFNClient, taskToken: string, error: string,
     }
     throw failure;
   }
+}
+
+/**
+ * Ends the waiting tasks of an onboarding that an admin's removal already ended in DynamoDB:
+ * each fails with `Revoked`, which the workflow treats as a finished (not failed) onboarding.
+ */
+export async function revokeOnboarding(sfn: SFNClient, taskTokens: readonly string[], cause: string, context: Record<string, unknown>): Promise<void> {
+  for (const token of taskTokens) await failTask(sfn, token, REVOKED_ERROR, cause, context);
 }

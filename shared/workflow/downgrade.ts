@@ -5,8 +5,7 @@ import type { Directory } from '../directory/directory';
 import { listGuests, removeAppAccess } from '../directory/people';
 import type { SiteItem } from '../directory/items';
 import { updateSite } from '../directory/sites';
-import { failTask } from './client';
-import { REVOKED_ERROR } from './payloads';
+import { revokeOnboarding } from './client';
 
 export interface DowngradeOutcome {
   readonly affected: { userId: string; email: string; effect: 'app_access_removed' }[];
@@ -50,9 +49,7 @@ export async function downgradeToFree(db: Directory, sfn: SFNClient, site: SiteI
       if (error instanceof AppError && error.code === 'not_found') return { taskTokens: [] };
       throw error;
     });
-    for (const token of ended.taskTokens) {
-      await failTask(sfn, token, REVOKED_ERROR, 'The site moved to the Free plan', { siteId: site.siteId, userId: guest.userId });
-    }
+    await revokeOnboarding(sfn, ended.taskTokens, 'The site moved to the Free plan', { siteId: site.siteId, userId: guest.userId });
   }
   return { affected, paid: site.paid, userLimit, confirmed: true };
 }
