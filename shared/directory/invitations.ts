@@ -1,6 +1,6 @@
 import { conflict, notFound } from '../domain/errors';
 import type { AppRole, Roles } from '../domain/people';
-import { releaseSeat, seatRefusal, takeSeat, type Kind, type SeatDelta } from '../domain/seats';
+import { seatRefusal, takeSeat, type Kind, type SeatDelta } from '../domain/seats';
 import { emailDigest } from '../domain/tokens';
 import { auditPut } from './audit';
 import { epochSeconds, getItem, type Directory } from './directory';
@@ -188,75 +188,3 @@ export async function requireInvitation(db: Directory, siteId: string, invitatio
   if (!invitation) throw notFound('The invitation');
   return invitation;
 }
-
-/**
- * Ends a pending invitation without activation and frees everything the invite took: the person
- * leaves the site (so the address can be invited again), the seat and counts are released. The
- * invitation item stays, marked, so its link keeps answering with the right 410.
- * Returns false when the invitation was no longer pending (accepted, or already ended).
- */
-export async function endPendingInvitation(
-  db: Directory,
-  invitation: InvitationItem,
-  outcome: 'expired' | 'revoked' | 'withdrawn',
-  actor: string,
-  now: string,
-): Promise<boolean> {
-  const person = await getItem(db, keys.person(invitation.siteId, invitation.userId), PersonItem);
-  const site = await getItem(db, keys.site(invitation.siteId), SiteItem);
-  if (!person || !site || person.status !== 'invited') return false;
-  const items: TransactItem[] = [
-    {
-      Update: {
-        TableName: db.tableName,
-        Key: keys.invitation(invitation.siteId, invitation.invitationId),
-        UpdateExpression: 'SET #status = :ended, endedAt = :now REMOVE acceptTaskToken',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':ended': outcome === 'withdrawn' ? 'revoked' : outcome, ':pending': 'pending', ':now': now },
-      },
-    },
-    {
-      Delete: {
-        TableName: db.tableName,
-        Key: keys.person(invitation.siteId, invitation.userId),
-        ConditionExpression: '#status = :invited',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':invited': 'invited' },
-      },
-    },
-    { Delete: { TableName: db.tableName, Key: keys.emailClaim(invitation.siteId, invitation.email) } },
-    seatUpdate(db, invitation.siteId, releaseSeat(person.kind, site.seatRatio), site.seatRatio, 'none'),
-  ];
-  for (const groupId of person.groups) {
-    items.push({ Delete: { TableName: db.tableName, Key: keys.membership(invitation.siteId, groupId, invitation.userId) } });
-    items.push({
-      Update: {
-        TableName: db.tableName,
-        Key: keys.group(invitation.siteId, groupId),
-        UpdateExpression: 'ADD memberCount :minus',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':minus': -1 },
-      },
-    });
-  }
-  if (person.spaceKey) items.push(spaceGuestCountUpdate(db, invitation.siteId, person.spaceKey, -1));
-  items.push(
-    auditPut(db, {
-      siteId: invitation.siteId,
-      actor,
-      action: `invitation.${outcome}`,
-      target: invitation.userId,
-      at: now,
-      details: { invitationId: invitation.invitationId, kind: person.kind },
-    }),
-  );
-  try {
-    await transactWrite(db.client, items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionRefused) return false;
-    throw error;
-  }
-}
-

@@ -86,7 +86,11 @@ export interface EndedOnboarding {
  * Items that take a person off the site: the person and their address claim, memberships and
  * space count, the seat (if they held one) and a pending invitation (revoked, so its link says so).
  */
-async function departureItems(db: Directory, loaded: Loaded): Promise<{ items: TransactItem[]; ended: EndedOnboarding }> {
+async function departureItems(
+  db: Directory,
+  loaded: Loaded,
+  invitationEnd: 'revoked' | 'expired' = 'revoked',
+): Promise<{ items: TransactItem[]; ended: EndedOnboarding }> {
   const { person, site } = loaded;
   const items: TransactItem[] = [
     { Delete: { TableName: db.tableName, Key: keys.person(site.siteId, person.userId), ...personGuard(person) } },
@@ -111,21 +115,52 @@ async function departureItems(db: Directory, loaded: Loaded): Promise<{ items: T
   const taskTokens: string[] = person.spaceTaskToken ? [person.spaceTaskToken] : [];
   if (person.status === 'invited' && person.invitationId) {
     const invitation = await getItem(db, keys.invitation(site.siteId, person.invitationId), InvitationItem);
-    if (invitation && (invitation.status === 'pending' || invitation.status === 'accepted')) {
+    // An expiry only ends an invitation nobody accepted; an admin's removal ends either.
+    const endable = invitationEnd === 'expired' ? ['pending'] : ['pending', 'accepted'];
+    if (invitation && endable.includes(invitation.status)) {
       if (invitation.acceptTaskToken) taskTokens.push(invitation.acceptTaskToken);
       items.push({
         Update: {
           TableName: db.tableName,
           Key: keys.invitation(site.siteId, invitation.invitationId),
-          UpdateExpression: 'SET #status = :revoked, endedAt = :now REMOVE acceptTaskToken',
+          UpdateExpression: 'SET #status = :ended, endedAt = :now REMOVE acceptTaskToken',
           ConditionExpression: '#status = :seen',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':seen': invitation.status, ':now': new Date().toISOString() },
+          ExpressionAttributeValues: { ':ended': invitationEnd, ':seen': invitation.status, ':now': new Date().toISOString() },
         },
       });
     }
   }
   return { items, ended: { taskTokens } };
+}
+
+/**
+ * Ends a pending invitation without activation — it expired, or its onboarding could not start —
+ * and frees everything the invite took: the person leaves the site (so the address can be invited
+ * again), the seat and counts are released. The invitation item stays, marked, so its link keeps
+ * answering with the right 410. False when there was nothing left to end (accepted, or already
+ * ended by an admin).
+ */
+export async function endPendingInvitation(
+  db: Directory,
+  invitation: InvitationItem,
+  outcome: 'expired' | 'withdrawn',
+  actor: string,
+  now: string,
+): Promise<boolean> {
+  return withRetries(async () => {
+    const [person, site, current] = await Promise.all([
+      getItem(db, keys.person(invitation.siteId, invitation.userId), PersonItem),
+      getItem(db, keys.site(invitation.siteId), SiteItem),
+      getItem(db, keys.invitation(invitation.siteId, invitation.invitationId), InvitationItem),
+    ]);
+    if (!person || !site || current?.status !== 'pending' || person.status !== 'invited' || person.invitationId !== invitation.invitationId) return false;
+    const { items } = await departureItems(db, { person, site }, outcome === 'expired' ? 'expired' : 'revoked');
+    items.push(
+      auditPut(db, { siteId: site.siteId, actor, action: `invitation.${outcome}`, target: person.userId, at: now, details: { invitationId: invitation.invitationId, kind: person.kind } }),
+    );
+    return (await commit(db, items)) ? true : RETRY;
+  });
 }
 
 /** Rule 11: the guest leaves the guest list, the seat is freed and a pending onboarding is revoked. */

@@ -4,7 +4,8 @@ import { newInvitationId, newUserId } from '../domain/ids';
 import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../domain/people';
 import { requireGroups } from '../directory/catalog';
 import { getItem, type Directory } from '../directory/directory';
-import { endPendingInvitation, inviteOne, requireInvitation } from '../directory/invitations';
+import { inviteOne, requireInvitation } from '../directory/invitations';
+import { endPendingInvitation } from '../directory/people';
 import { SiteItem, SpaceItem } from '../directory/items';
 import { keys } from '../directory/keys';
 import type { InviteBody, InviteResponse, InviteRowResult } from '../http/schemas';
@@ -65,10 +66,12 @@ export async function inviteBatch(
     const expiresAt = new Date(now.getTime() + lifetimeSeconds * 1000).toISOString();
     const userId = newUserId();
     const invitationId = newInvitationId();
-    let outcome = await inviteOne(db, { site, email: row.email, kind, roles: body.roles, groups, spaceKey, message: body.message, invitedBy: input.inviter.userId, inviterName: input.inviter.name, userId, invitationId, now: nowIso, expiresAt });
+    const invitee = { email: row.email, kind, roles: body.roles, groups, spaceKey, message: body.message, invitedBy: input.inviter.userId, inviterName: input.inviter.name, userId, invitationId, now: nowIso, expiresAt };
+    let outcome = await inviteOne(db, { ...invitee, site });
+    // The site's guest ratio changed between our read and the write: read it again and retry.
     for (let retry = 0; !outcome.invited && outcome.reason === 'site_changed' && retry < MAX_SITE_CHANGE_RETRIES; retry++) {
       site = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
-      outcome = await inviteOne(db, { site, email: row.email, kind, roles: body.roles, groups, spaceKey, message: body.message, invitedBy: input.inviter.userId, inviterName: input.inviter.name, userId, invitationId, now: nowIso, expiresAt });
+      outcome = await inviteOne(db, { ...invitee, site });
     }
     if (!outcome.invited) {
       results.push({ email: row.email, status: 'rejected', reason: outcome.reason === 'site_changed' ? 'service_unavailable' : outcome.reason });

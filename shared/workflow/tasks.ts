@@ -1,7 +1,8 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { getItem, type Directory } from '../directory/directory';
-import { endPendingInvitation, requireInvitation } from '../directory/invitations';
+import { requireInvitation } from '../directory/invitations';
+import { endPendingInvitation } from '../directory/people';
 import { PersonItem, SiteItem, SpaceItem } from '../directory/items';
 import { keys } from '../directory/keys';
 import {
