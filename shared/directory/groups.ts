@@ -48,8 +48,6 @@ const BATCH_GET_KEYS = 100;
 
 /** The group item as stored, with the bookkeeping of an unfinished promotion. */
 export const GroupRecord = GroupItem.extend({
-  /** Set while the members of a group that got a paid role are being promoted. */
-  pendingPromotion: z.boolean().optional(),
   /** Who started the pending promotion and why; resumed promotions are recorded in their name. */
   promotionStartedBy: z.string().optional(),
   promotionReason: z.string().optional(),

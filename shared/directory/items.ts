@@ -107,5 +107,7 @@ export const GroupItem = z.object({
   role: AppRoleValue,
   memberCount: z.number().int(),
   createdAt: z.string(),
+  /** Set while a promotion of the group's members is under way (or was interrupted and will resume). */
+  pendingPromotion: z.boolean().optional(),
 });
 export type GroupItem = z.infer<typeof GroupItem>;

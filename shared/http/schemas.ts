@@ -157,7 +157,14 @@ export const InvitationView = z.object({
 });
 
 export const GroupBody = z.object({ name: z.string().trim().min(1).max(200), role: AppRole }).strict();
-export const Group = z.object({ groupId: z.string(), name: z.string(), role: AppRole, memberCount: z.number().int() });
+export const Group = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  role: AppRole,
+  memberCount: z.number().int(),
+  /** Present while promoting the group's members is unfinished; the next change to the group finishes it. */
+  pendingPromotion: z.literal(true).optional(),
+});
 
 export const GuestListQuery = z
   .object({

@@ -50,5 +50,11 @@ export function toSite(item: SiteItem) {
 }
 
 export function toGroup(item: GroupItem) {
-  return { groupId: item.groupId, name: item.name, role: item.role, memberCount: item.memberCount };
+  return {
+    groupId: item.groupId,
+    name: item.name,
+    role: item.role,
+    memberCount: item.memberCount,
+    ...(item.pendingPromotion ? { pendingPromotion: true } : {}),
+  };
 }
