@@ -55,7 +55,7 @@ type InviteOutcome = { invited: true } | { invited: false; reason: InviteRefusal
 
 /**
  * Creates one invitee: person, address claim, invitation, seat, group and space counts and the
- * audit event, all in one transaction. Each API.md row reason is a condition of that transaction,
+ * audit event, all in one transaction. Each row reason of the HTTP contract is a condition of that transaction,
  * so two concurrent invites can never both take the last seat or both claim one address.
  */
 export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOutcome> {

@@ -2,7 +2,7 @@ import type { PersonStatus } from './people';
 import type { Kind } from './seats';
 
 /**
- * The access decision the wiki asks for on every guest page view (DESIGN rules 8, 12, 13).
+ * The access decision the wiki asks for on every guest page view (product rules 8, 12, 13).
  * Pure: the caller reads the person, the space and the site's external-user policy.
  */
 export const ACCESS_REASONS = [

@@ -1,6 +1,6 @@
 /**
  * Named domain errors. Domain and directory code throw these; only the HTTP error middleware turns
- * them into responses, so every error body has the same shape and a code from API.md.
+ * them into responses, so every error body has the same shape and a code from the HTTP contract.
  */
 export type ErrorCode =
   | 'validation_failed'

@@ -1,6 +1,6 @@
 import type { Kind } from './seats';
 
-/** Role values of API.md. `guest` is only valid for the wiki app. */
+/** Role values of the HTTP contract. `guest` is only valid for the wiki app. */
 export type AppRole = 'none' | 'guest' | 'user' | 'app-admin';
 export type GroupRole = AppRole;
 export type Roles = Readonly<Record<string, AppRole>>;
@@ -9,7 +9,7 @@ export type AdminRole = 'site-admin' | 'org-admin';
 
 export const WIKI_APP = 'wiki';
 
-/** Statuses that hold a seat (DESIGN rule 2). */
+/** Statuses that hold a seat (product rule 2). */
 export const SEAT_HOLDING_STATUSES: readonly PersonStatus[] = ['invited', 'active', 'suspended'];
 
 export const isPaidRole = (role: AppRole): boolean => role === 'user' || role === 'app-admin';
@@ -55,7 +55,7 @@ export type RowPrecheck =
   | { readonly kind: 'candidate'; readonly email: string }
   | { readonly kind: 'rejected'; readonly email: string; readonly reason: 'invalid_email' | 'duplicate_in_request' };
 
-/** The first two row checks of API.md, which need no directory: invalid, then duplicate in this call. */
+/** The first two row checks of the HTTP contract, which need no directory: invalid, then duplicate in this call. */
 export function precheckRows(emails: readonly string[]): RowPrecheck[] {
   const seen = new Set<string>();
   return emails.map((raw) => {

@@ -1,5 +1,5 @@
 /**
- * Seat rules (DESIGN rules 2 and 10), as pure arithmetic.
+ * Seat rules (product rules 2 and 10), as pure arithmetic.
  *
  * DynamoDB conditions cannot do arithmetic, so the site item keeps two headroom counters next to
  * the raw counts; every seat change adjusts them with `ADD` and guards with `>= 1` conditions:
@@ -40,7 +40,7 @@ export function headroom(counts: SeatCounts, policy: SeatPolicy): Headroom {
   };
 }
 
-/** The most guests the site may hold now (API.md `guestLimit`), never negative. */
+/** The most guests the site may hold now (the contract's `guestLimit`), never negative. */
 export function guestLimit(counts: SeatCounts, policy: SeatPolicy): number {
   return Math.max(0, Math.min(effectiveGuestRatio(policy) * counts.paid, policy.userLimit - counts.paid));
 }

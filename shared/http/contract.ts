@@ -86,7 +86,7 @@ export const COMPONENTS: Readonly<Record<string, z.ZodType>> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Error responses (API.md's error table)
+// Error responses (the HTTP contract's error table)
 // ---------------------------------------------------------------------------------------------
 
 const ERROR_DESCRIPTIONS = {

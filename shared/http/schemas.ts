@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
 
-/** Request and response schemas of API.md; handlers parse with them and OpenAPI is built from them. */
+/** Request and response schemas of the HTTP contract; handlers parse with them and OpenAPI is built from them. */
 export const SiteId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'Use letters, digits, - and _ (max 63)');
 export const UserId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a user id');
 export const SpaceKey = z.string().regex(/^[A-Z][A-Z0-9]{0,31}$/, 'Space keys are upper-case letters and digits, starting with a letter');

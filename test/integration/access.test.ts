@@ -16,7 +16,7 @@ import { loadRouteHandler, routeEvent, type RouteHandler } from '../support/lamb
 
 /**
  * Access decisions against DynamoDB Local: the one BatchGet reads the right three items of the
- * asked-about site, and the decisions built on it are the ones API.md promises.
+ * asked-about site, and the decisions built on it are the ones the HTTP contract promises.
  */
 let db: Directory;
 const NOW = new Date();

@@ -52,7 +52,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ op: 'promote' as const }),
 );
 
-/** Any counts, including a site over its limits (a lowered limit is allowed, API.md PATCH /sites). */
+/** Any counts, including a site over its limits (a lowered limit is allowed, the HTTP contract PATCH /sites). */
 const anyCountsArb: fc.Arbitrary<SeatCounts> = fc.record({ paid: fc.integer({ min: 0, max: 300 }), guests: fc.integer({ min: 0, max: 300 }) });
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ describe('property: running headroom counters', () => {
             if (seatRefusal(op.kind, room) === null) delta = takeSeat(op.kind, ratio);
           } else if (op.op === 'release') {
             const held = op.kind === 'guest' ? counts.guests : counts.paid;
-            // Releasing a paid seat is only applied when it keeps the ratio rule (DESIGN rule 2);
+            // Releasing a paid seat is only applied when it keeps the ratio rule (product rule 2);
             // the unguarded case is covered by the example above.
             const keepsRatio = op.kind === 'guest' || room.ratioRoom >= ratio;
             if (held > 0 && keepsRatio) delta = releaseSeat(op.kind, ratio);
