@@ -21,7 +21,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { REVOKED_ERROR } from '../shared/workflow/payloads';
 import { WORKFLOW_FUNCTION_TIMEOUT } from './constructs/guestpass-function';
-import type { WorkflowStateName } from './routes';
+import type { WorkflowStateName } from '../shared/workflow/functions';
 import { GuestpassStack, type GuestpassConfig } from './stack';
 
 /**

@@ -1,19 +1,12 @@
 import { createSpace } from '../../shared/directory/catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { SiteParams, SpaceBody } from '../../shared/http/schemas';
+import { createSpaceRoute } from '../../shared/http/routes/create-space';
 import { toSpace } from '../../shared/http/views';
 
 const db = directoryFromEnvironment();
 
-export const handler = httpRoute({
-  auth: 'token',
-  params: SiteParams,
-  body: SpaceBody,
-  handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller);
-    const space = await createSpace(db, { siteId: params.siteId, ...body }, caller.userId, now);
-    return { status: 201, body: toSpace(space) };
-  },
+export const handler = httpRoute(createSpaceRoute, async ({ params, body, admin, now }) => {
+  const space = await createSpace(db, { siteId: params.siteId, ...body }, admin.userId, now.toISOString());
+  return { status: 201, body: toSpace(space) };
 });

@@ -1,17 +1,11 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { deactivatePerson } from '../../shared/directory/people';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { UserParams } from '../../shared/http/schemas';
+import { deactivateUserRoute } from '../../shared/http/routes/deactivate-user';
 import { toPerson } from '../../shared/http/views';
 
 const db = directoryFromEnvironment();
 
-export const handler = httpRoute({
-  auth: 'token',
-  params: UserParams,
-  handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller);
-    return { body: toPerson(await deactivatePerson(db, params.siteId, params.userId, caller.userId, now)) };
-  },
-});
+export const handler = httpRoute(deactivateUserRoute, async ({ params, admin, now }) => ({
+  body: toPerson(await deactivatePerson(db, params.siteId, params.userId, admin.userId, now.toISOString())),
+}));

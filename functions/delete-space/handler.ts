@@ -1,17 +1,11 @@
 import { deleteSpace } from '../../shared/directory/catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { SpaceParams } from '../../shared/http/schemas';
+import { deleteSpaceRoute } from '../../shared/http/routes/delete-space';
 
 const db = directoryFromEnvironment();
 
-export const handler = httpRoute({
-  auth: 'token',
-  params: SpaceParams,
-  handle: async ({ params, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller);
-    await deleteSpace(db, params.siteId, params.key, caller.userId, now);
-    return { status: 204 };
-  },
+export const handler = httpRoute(deleteSpaceRoute, async ({ params, admin, now }) => {
+  await deleteSpace(db, params.siteId, params.key, admin.userId, now.toISOString());
+  return { status: 204 };
 });

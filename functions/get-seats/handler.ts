@@ -1,16 +1,5 @@
-import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { SiteParams } from '../../shared/http/schemas';
+import { getSeatsRoute } from '../../shared/http/routes/get-seats';
 import { toSeats } from '../../shared/http/views';
 
-const db = directoryFromEnvironment();
-
-export const handler = httpRoute({
-  auth: 'token',
-  params: SiteParams,
-  handle: async ({ params, caller }) => {
-    const { site } = await requireSiteAdmin(db, params.siteId, caller);
-    return { body: toSeats(site) };
-  },
-});
+export const handler = httpRoute(getSeatsRoute, async ({ admin }) => ({ body: toSeats(admin.site) }));

@@ -1,18 +1,9 @@
 import { listSpaces } from '../../shared/directory/catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { SiteParams } from '../../shared/http/schemas';
+import { listSpacesRoute } from '../../shared/http/routes/list-spaces';
 import { toSpace } from '../../shared/http/views';
 
 const db = directoryFromEnvironment();
 
-export const handler = httpRoute({
-  auth: 'token',
-  params: SiteParams,
-  handle: async ({ params, caller }) => {
-    await requireSiteAdmin(db, params.siteId, caller);
-    const spaces = await listSpaces(db, params.siteId);
-    return { body: { spaces: spaces.map(toSpace) } };
-  },
-});
+export const handler = httpRoute(listSpacesRoute, async ({ params }) => ({ body: { spaces: (await listSpaces(db, params.siteId)).map(toSpace) } }));

@@ -1,18 +1,11 @@
 import { updateSpace } from '../../shared/directory/catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { requireSiteAdmin } from '../../shared/http/auth';
 import { httpRoute } from '../../shared/http/route';
-import { SpaceParams, SpacePatchBody } from '../../shared/http/schemas';
+import { updateSpaceRoute } from '../../shared/http/routes/update-space';
 import { toSpace } from '../../shared/http/views';
 
 const db = directoryFromEnvironment();
 
-export const handler = httpRoute({
-  auth: 'token',
-  params: SpaceParams,
-  body: SpacePatchBody,
-  handle: async ({ params, body, caller, now }) => {
-    await requireSiteAdmin(db, params.siteId, caller);
-    return { body: toSpace(await updateSpace(db, params.siteId, params.key, body, caller.userId, now)) };
-  },
-});
+export const handler = httpRoute(updateSpaceRoute, async ({ params, body, admin, now }) => ({
+  body: toSpace(await updateSpace(db, params.siteId, params.key, body, admin.userId, now.toISOString())),
+}));

@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { ServiceUse } from '../routes';
+import type { ServiceUse } from '../../shared/capabilities';
 import { acknowledgeNagRule } from './nag';
 
 /** The repository root: entry points and the lock file are found from here, whatever the cwd. */

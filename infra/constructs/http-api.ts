@@ -12,16 +12,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteAuth, type RouteDefinition } from '../routes';
+import { ROUTE_SCOPE, type RouteAuth, type RouteDeclaration } from '../../shared/http/declaration';
+import { ROUTES } from '../../shared/http/routes';
 import { type FunctionDefaults, GuestpassFunction, type ServiceTargets } from './guestpass-function';
 import { acknowledgeNagRule } from './nag';
-
-/** Scopes a JWT must carry per route kind; `admin` routes check the caller's role in the handler. */
-export const ROUTE_SCOPES: Readonly<Record<Exclude<RouteAuth, 'public'>, readonly string[]>> = {
-  admin: [],
-  operator: ['sites:manage'],
-  service: ['access:decide'],
-};
 
 export interface HttpApiProps extends ServiceTargets {
   readonly jwtIssuer: string;
@@ -29,7 +23,7 @@ export interface HttpApiProps extends ServiceTargets {
   readonly table: ITable;
   readonly functionDefaults: FunctionDefaults;
   /** Defaults to the route table, `ROUTES`. */
-  readonly routes?: readonly RouteDefinition[];
+  readonly routes?: readonly RouteDeclaration[];
   /** Steady-state requests per second over the whole stage (default 50, burst 100). */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
@@ -80,20 +74,20 @@ export class HttpApi extends Construct {
     const jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [props.jwtAudience] });
     const functions = new Map<string, GuestpassFunction>();
     for (const route of props.routes ?? ROUTES) {
-      const fn = new GuestpassFunction(this, route.handler, {
+      const fn = new GuestpassFunction(this, route.name, {
         ...props.functionDefaults,
-        handler: route.handler,
+        handler: route.name,
         kind: 'api',
         description: `${route.method} ${route.path}: ${route.summary}`,
       }).allowUses(route.uses ?? [], props);
       // `none`: no grant and no TABLE_NAME, so the function cannot reach the directory at all.
       if (route.table !== 'none') fn.bindTable(props.table, route.table);
-      functions.set(route.handler, fn);
+      functions.set(route.name, fn);
 
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.handler}Integration`, fn),
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
         ...routeAuthorization(route.auth, jwtAuthorizer),
       });
       if (route.auth === 'public' && httpRoute) {
@@ -118,6 +112,6 @@ function routeAuthorization(
   jwtAuthorizer: IHttpRouteAuthorizer,
 ): { authorizer: IHttpRouteAuthorizer; authorizationScopes?: string[] } {
   if (auth === 'public') return { authorizer: new HttpNoneAuthorizer() };
-  const scopes = ROUTE_SCOPES[auth];
-  return scopes.length > 0 ? { authorizer: jwtAuthorizer, authorizationScopes: [...scopes] } : { authorizer: jwtAuthorizer };
+  const scope = ROUTE_SCOPE[auth];
+  return scope ? { authorizer: jwtAuthorizer, authorizationScopes: [scope] } : { authorizer: jwtAuthorizer };
 }

@@ -4,7 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildOnboardingDefinition } from '../definition';
-import { WORKFLOW_TASKS, type WorkflowStateName } from '../routes';
+import { WORKFLOW_TASKS, type WorkflowStateName } from '../../shared/workflow/functions';
 import { type FunctionDefaults, GuestpassFunction, type SesSender } from './guestpass-function';
 import { acknowledgeNagRule } from './nag';
 

@@ -6,7 +6,8 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { JOBS, type TableUse } from '../routes';
+import type { TableUse } from '../../shared/capabilities';
+import { JOBS } from '../../shared/jobs';
 import { type FunctionDefaults, GuestpassFunction } from './guestpass-function';
 import { acknowledgeNagRule } from './nag';
 

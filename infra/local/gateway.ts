@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { HttpEvent } from '../../shared/http/route';
-import { ROUTES, type RouteDefinition } from '../routes';
+import { ROUTE_SCOPE, type RouteDeclaration } from '../../shared/http/declaration';
+import { ROUTES } from '../../shared/http/routes';
 import type { LocalSigner } from './jwt';
 
 /** A Lambda handler as the local gateway calls it. */
@@ -22,16 +23,15 @@ export interface LocalGateway {
   close(): Promise<void>;
 }
 
-const SCOPE_BY_AUTH: Partial<Record<RouteDefinition['auth'], string>> = { operator: 'sites:manage', service: 'access:decide' };
 const MAX_BODY = 1024 * 1024;
 
 interface CompiledRoute {
-  readonly route: RouteDefinition;
+  readonly route: RouteDeclaration;
   readonly pattern: RegExp;
   readonly names: string[];
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+function compile(route: RouteDeclaration): CompiledRoute {
   const names: string[] = [];
   const source = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     names.push(name);
@@ -77,15 +77,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       } catch {
         return send(response, 401, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'unauthorized', message: 'A valid bearer token is required.' } }));
       }
-      const requiredScope = SCOPE_BY_AUTH[match.route.auth];
+      const requiredScope = ROUTE_SCOPE[match.route.auth];
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/) : [];
       if (requiredScope && !scopes.includes(requiredScope)) {
         return send(response, 403, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'forbidden', message: 'This token lacks the scope for this route.' } }));
       }
     }
-    const pathParameters = Object.fromEntries(
-      match.names.map((name, index) => [name, decodeURIComponent(match.pattern.exec(url.pathname)?.[index + 1] ?? '')]),
-    );
+    const pathParameters = decodePathParameters(match, url.pathname);
+    if ('invalid' in pathParameters) {
+      const issues = pathParameters.invalid.map((name) => ({ path: `path.${name}`, message: 'Not valid percent-encoded UTF-8' }));
+      return send(response, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'validation_failed', message: 'The request path is not valid.', details: { issues } } }));
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -100,7 +102,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       rawQueryString: url.search.slice(1),
       headers,
       ...(query ? { queryStringParameters: query } : {}),
-      ...(match.names.length > 0 ? { pathParameters } : {}),
+      ...(match.names.length > 0 ? { pathParameters: pathParameters.values } : {}),
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
@@ -117,9 +119,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       ...(body.length > 0 ? { body: binary ? body.toString('base64') : body.toString('utf8') } : {}),
       isBase64Encoded: binary,
     };
-    const handler = await options.loadHandler(match.route.handler);
+    const handler = await options.loadHandler(match.route.name);
     const started = Date.now();
-    const result = await handler(event, lambdaContext(match.route.handler, requestId));
+    const result = await handler(event, lambdaContext(match.route.name, requestId));
     const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
     options.log?.(`${method} ${url.pathname} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
     const outHeaders: Record<string, string> = {};
@@ -137,6 +139,24 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The route's path parameters, decoded. A segment whose percent-encoding is not UTF-8 (`%FF`,
+ * the overlong `%C0%AF`) cannot be a value any schema accepts, so it is a bad request, not a crash.
+ */
+function decodePathParameters(match: CompiledRoute, pathname: string): { values: Record<string, string> } | { invalid: string[] } {
+  const segments = match.pattern.exec(pathname) ?? [];
+  const values: Record<string, string> = {};
+  const invalid: string[] = [];
+  match.names.forEach((name, index) => {
+    try {
+      values[name] = decodeURIComponent(segments[index + 1] ?? '');
+    } catch {
+      invalid.push(name);
+    }
+  });
+  return invalid.length > 0 ? { invalid } : { values };
 }
 
 function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { JOBS } from '../routes';
+import { JOBS } from '../../shared/jobs';
 import { LOCAL_STATE_DIR, PROJECT_ROOT } from './paths';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
 

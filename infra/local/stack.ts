@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { WORKFLOW_TASKS } from '../routes';
+import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 import { startLocalGateway, type LocalGateway, type LocalHandler } from './gateway';
 import { localSigner, type LocalSigner } from './jwt';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';

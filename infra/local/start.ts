@@ -5,7 +5,7 @@ import { startDynamoDbLocal, startSesLocal, type RunningDynamo, type RunningSes 
 import { LOCAL_STATE_DIR } from './paths';
 import { startLocalStack, type LocalStack } from './stack';
 import { seedDemoSite } from './seed';
-import { JOBS } from '../routes';
+import { JOBS } from '../../shared/jobs';
 
 /**
  * `npm start`: the whole system on this machine — DynamoDB Local, the SES stand-in, the local

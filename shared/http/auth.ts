@@ -33,6 +33,7 @@ export function callerFromEvent(event: HttpEvent, requiredScope?: string): Calle
  */
 export interface SiteAdmin {
   readonly site: SiteItem;
+  readonly userId: string;
   /** How the admin is named to the people they invite (their name, else their address). */
   readonly displayName: string | undefined;
 }
@@ -43,11 +44,11 @@ export async function requireSiteAdmin(db: Directory, siteId: string, caller: Ca
     getItem(db, keys.person(siteId, caller.userId), PersonItem),
   ]);
   if (!site) throw forbidden();
-  if (person?.adminRole && person.status === 'active') return { site, displayName: person.displayName ?? person.email };
+  if (person?.adminRole && person.status === 'active') return { site, userId: caller.userId, displayName: person.displayName ?? person.email };
   const { Item: orgAdmin } = await db.client.send(new GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }));
   if (orgAdmin) {
     const name = typeof orgAdmin.displayName === 'string' ? orgAdmin.displayName : typeof orgAdmin.email === 'string' ? orgAdmin.email : undefined;
-    return { site, displayName: name };
+    return { site, userId: caller.userId, displayName: name };
   }
   throw forbidden();
 }

@@ -1,15 +1,20 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { AppError } from '../domain/errors';
 import { log } from '../log';
 import type { HttpEvent } from './route';
 
-export function validationError(error: z.ZodError, where: 'path' | 'query' | 'body'): AppError {
+/** The parts of a request a route declares schemas for; error paths start with the part's name. */
+export type InputPart = 'path' | 'query' | 'headers' | 'body';
+
+export function validationError(error: z.core.$ZodError, where: InputPart): AppError {
   const issues = error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
+    // Header names are case-insensitive on the wire, so their paths are written in lower case.
+    path: [where, ...issue.path.map((segment) => (where === 'headers' ? String(segment).toLowerCase() : String(segment)))].join('.'),
     message: issue.message,
   }));
-  return new AppError('validation_failed', `The request ${where} is not valid.`, { issues });
+  const what = where === 'headers' ? `The ${issues.length === 1 ? String(error.issues[0]?.path[0]) : 'request'} header${issues.length === 1 ? ' is' : 's are'} not valid.` : `The request ${where} is not valid.`;
+  return new AppError('validation_failed', what, { issues });
 }
 
 /** The only place an error becomes an HTTP response. Unknown errors never leak their message. */

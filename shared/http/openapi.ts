@@ -1,12 +1,16 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ROUTES, type RouteAuth } from '../../infra/routes';
-import { COMPONENTS, CONTRACT, type RouteContract, type RouteResponse } from './contract';
+import type { RouteAuth, RouteDeclaration, RouteResponse } from './declaration';
+import { ROUTES } from './routes';
+import { ErrorBody, Group, Person, Seats, Site, Space } from './schemas';
 
 type Json = Record<string, unknown>;
 
 /** The version of this API's document: the package's own. */
 export const API_VERSION = packageJson.version;
+
+/** Response schemas emitted once under `components.schemas` and referenced by name. */
+const COMPONENTS: Readonly<Record<string, z.ZodMiniType>> = { Error: ErrorBody, Person, Space, Group, Site, Seats };
 
 const AUTH: Record<RouteAuth, { security: Json[]; description: string }> = {
   admin: { security: [{ bearer: [] }], description: 'Admin route: bearer JWT of an org admin of the site’s org or a site admin of the site.' },
@@ -16,29 +20,27 @@ const AUTH: Record<RouteAuth, { security: Json[]; description: string }> = {
 };
 
 /**
- * The OpenAPI 3.1 document of every route in `ROUTES`, from the zod schemas of `CONTRACT`:
+ * The OpenAPI 3.1 document of every route in `ROUTES`, from the zod schemas of each declaration:
  * request schemas as the handlers accept them (`io: 'input'`), responses as they answer.
  */
 export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json {
   const schemas = new SchemaCollector();
   const paths: Record<string, Json> = {};
   for (const route of ROUTES) {
-    const contract = CONTRACT[route.handler];
-    if (!contract) throw new Error(`No contract for route ${route.method} ${route.path}: add '${route.handler}' to CONTRACT in shared/http/contract.ts`);
     const { security, description } = AUTH[route.auth];
     const parameters = [
-      ...schemas.parameters(contract.params, 'path'),
-      ...schemas.parameters(contract.query, 'query'),
-      ...schemas.parameters(contract.headers, 'header'),
+      ...schemas.parameters(route.params, 'path'),
+      ...schemas.parameters(route.query, 'query'),
+      ...schemas.parameters(route.headers, 'header'),
     ];
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
-      operationId: route.handler,
+      operationId: route.name,
       summary: route.summary,
       description,
       security,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(contract.body ? { requestBody: schemas.requestBody(contract) } : {}),
-      responses: Object.fromEntries(Object.entries(contract.responses).map(([status, response]) => [status, schemas.response(response)])),
+      ...(route.body ? { requestBody: schemas.requestBody(route.body, route.form ?? false) } : {}),
+      responses: Object.fromEntries(Object.entries(route.responses).map(([status, response]) => [status, schemas.response(response)])),
     };
   }
   return {
@@ -56,7 +58,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
 /** Turns zod schemas into OpenAPI schema objects, collecting named ones under `components.schemas`. */
 class SchemaCollector {
   readonly components: Record<string, unknown> = {};
-  private readonly names = new Map<z.ZodType, string>();
+  private readonly names = new Map<z.ZodMiniType, string>();
 
   constructor() {
     for (const [name, schema] of Object.entries(COMPONENTS)) {
@@ -65,7 +67,7 @@ class SchemaCollector {
     }
   }
 
-  parameters(object: z.ZodObject | undefined, where: 'path' | 'query' | 'header'): Json[] {
+  parameters(object: z.ZodMiniType | undefined, where: 'path' | 'query' | 'header'): Json[] {
     if (!object) return [];
     const json = this.convert(object, 'input');
     const required = new Set((json.required as string[] | undefined) ?? []);
@@ -78,15 +80,14 @@ class SchemaCollector {
     }));
   }
 
-  requestBody(contract: RouteContract): Json {
-    const body = contract.body!;
+  requestBody(body: NonNullable<RouteDeclaration['body']>, form: boolean): Json {
     const schema = this.convert(body, 'input');
     return {
       // The handlers read a missing body as `{}`: the body is optional where `{}` is a valid one.
       required: !body.safeParse({}).success,
       content: {
         'application/json': { schema },
-        ...(contract.form ? { 'application/x-www-form-urlencoded': { schema } } : {}),
+        ...(form ? { 'application/x-www-form-urlencoded': { schema } } : {}),
       },
     };
   }
@@ -99,7 +100,7 @@ class SchemaCollector {
     return { description, ...(Object.keys(content).length > 0 ? { content } : {}) };
   }
 
-  private reference(schema: z.ZodType): Json {
+  private reference(schema: z.ZodMiniType): Json {
     const name = this.names.get(schema);
     return name ? { $ref: `#/components/schemas/${name}` } : this.convert(schema, 'output');
   }
@@ -108,7 +109,7 @@ class SchemaCollector {
    * One schema object: without `$schema`/`$id` (the document's dialect applies), and with any
    * `$defs` (schemas given an id with `.meta({ id })`) moved to `components.schemas`.
    */
-  private convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+  private convert(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
     const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
     const { $schema: _dialect, $id: _id, $defs, ...json } = rewriteRefs(generated) as Json;
     for (const [name, definition] of Object.entries(($defs as Json | undefined) ?? {})) this.define(name, definition);

@@ -2,11 +2,18 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { AppError } from '../domain/errors';
-import { callerFromEvent, type Caller } from './auth';
-import { errorResponse, validationError } from './errors';
+import { directoryFromEnvironment, type Directory } from '../directory/directory';
+import { callerFromEvent, requireSiteAdmin, type Caller, type SiteAdmin } from './auth';
 import { parseBody } from './body';
+import { ROUTE_SCOPE, type RouteAuth, type RouteDeclaration } from './declaration';
+import { errorResponse, validationError, type InputPart } from './errors';
+import { linkProblemPage, wantsJson } from './pages';
+
+// zod/mini ships no messages of its own; people reading a 400 deserve the English ones.
+z.config(en());
 
 /** The API Gateway HTTP API (v2) event, with the JWT authorizer's claims when a route has one. */
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -22,71 +29,102 @@ export interface HttpResult {
   readonly headers?: Record<string, string>;
 }
 
-export type RouteAuthMode = 'token' | 'public';
+/** A declared part parsed by its schema; an undeclared part is empty. */
+type Parsed<S> = [NonNullable<S>] extends [never] ? Record<string, never> : NonNullable<S> extends z.ZodMiniType ? z.output<NonNullable<S>> : never;
 
-export interface RouteInput<P, Q, B, A extends RouteAuthMode = RouteAuthMode> {
-  readonly params: P;
-  readonly query: Q;
-  readonly body: B;
+/** What a handler receives: everything its declaration promises, parsed and checked. */
+export interface RouteInput<R extends RouteDeclaration> {
+  readonly params: Parsed<R['params']>;
+  readonly query: Parsed<R['query']>;
+  readonly headers: Parsed<R['headers']>;
+  readonly body: Parsed<R['body']>;
   /** The verified caller on token routes; public routes have none. */
-  readonly caller: A extends 'token' ? Caller : null;
-  readonly headers: Record<string, string | undefined>;
+  readonly caller: R['auth'] extends 'public' ? null : Caller;
+  /** On admin routes: the site of the path and the admin calling, already checked. */
+  readonly admin: R['auth'] extends 'admin' ? SiteAdmin : null;
+  /** This request's clock reading: every use case below the handler gets it from here. */
+  readonly now: Date;
+  /** A guest route answers a page (not JSON) to this request. */
+  readonly wantsPage: boolean;
+  /** The request headers as they came (lower-cased names). */
+  readonly rawHeaders: Readonly<Record<string, string | undefined>>;
   readonly event: HttpEvent;
-  readonly now: string;
+  readonly context: Context;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, A extends RouteAuthMode> {
-  /** `token`: a JWT is required (its scopes checked when `scope` is given); `public`: none. */
-  readonly auth: A;
-  readonly scope?: string;
-  readonly params?: P;
-  readonly query?: Q;
-  readonly body?: B;
-  /** Guest pages accept HTML form posts as well as JSON. */
-  readonly acceptForm?: boolean;
-  readonly handle: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<HttpResult>;
+export type RouteHandle<R extends RouteDeclaration> = (input: RouteInput<R>) => Promise<HttpResult>;
+
+export interface RouteOptions {
+  /** Defaults to the wall clock; tests move time by passing their own. */
+  readonly clock?: () => Date;
+  /** The directory for the admin lookup; defaults to the function's table. */
+  readonly directory?: Directory;
 }
 
-const Empty = z.object({}).passthrough();
+/** A route's Lambda handler, carrying the declaration it was built from. */
+export type RouteHandler<R extends RouteDeclaration> = ((event: HttpEvent, context: Context) => Promise<APIGatewayProxyResultV2>) & {
+  readonly route: R;
+};
 
-function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'path' | 'query' | 'body'): z.infer<T> {
-  const result = (schema ?? Empty).safeParse(value ?? {});
+function parsePart(schema: z.ZodMiniType | undefined, value: unknown, where: InputPart): unknown {
+  if (!schema) return {};
+  const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error, where);
-  return result.data as z.infer<T>;
+  return result.data;
 }
+
+/** Header schemas name headers as documented; requests carry them in any case. */
+function headerValues(schema: z.ZodMiniObject | undefined, headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (!schema) return {};
+  return Object.fromEntries(Object.keys(schema.shape).map((name) => [name, headers[name.toLowerCase()]]));
+}
+
+function pageWanted(route: RouteDeclaration, headers: Record<string, string | undefined>): boolean {
+  if (route.pages === 'negotiated') return !wantsJson(headers.accept);
+  if (route.pages === 'form-post') return (headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return false;
+}
+
+const needsToken = (auth: RouteAuth) => auth !== 'public';
 
 /**
- * The one middy chain every route uses: header normalisation, body parsing with size and type
- * limits, zod parsing of path, query and body, authentication, error mapping and security headers.
- * Handlers only see parsed input and return a result; no handler builds an error by hand.
+ * The one middy chain every route uses, derived from the route's declaration: header
+ * normalisation, authentication (scopes for operator and service routes, the site-admin lookup
+ * for admin routes), body limits, zod parsing of path, query, headers and body, guest error pages,
+ * error mapping and security headers. The handler is the declaration plus one function.
  */
-export function httpRoute<
-  A extends RouteAuthMode,
-  P extends z.ZodType = typeof Empty,
-  Q extends z.ZodType = typeof Empty,
-  B extends z.ZodType = typeof Empty,
->(spec: RouteSpec<P, Q, B, A>) {
-  const core = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyResultV2> => {
+export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHandle<R>, options: RouteOptions = {}): RouteHandler<R> {
+  const clock = options.clock ?? (() => new Date());
+  let directory = options.directory;
+  const core = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyResultV2> => {
     try {
-      const caller = spec.auth === 'token' ? callerFromEvent(event, spec.scope) : null;
-      const params = parseWith(spec.params, event.pathParameters, 'path');
-      const query = parseWith(spec.query, event.queryStringParameters, 'query');
-      const body = spec.body ? parseWith(spec.body, parseBody(event, { acceptForm: spec.acceptForm ?? false }), 'body') : undefined;
-      const result = await spec.handle({
-        params,
-        query,
-        body: body as z.infer<B>,
-        caller: caller as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, A>['caller'],
-        headers: event.headers ?? {},
-        event,
-        now: new Date().toISOString(),
-      });
-      return toResponse(result);
+      const now = clock();
+      const caller = needsToken(route.auth) ? callerFromEvent(event, ROUTE_SCOPE[route.auth]) : null;
+      const rawHeaders = event.headers ?? {};
+      const params = parsePart(route.params, event.pathParameters ?? {}, 'path');
+      const query = parsePart(route.query, event.queryStringParameters ?? {}, 'query');
+      const headers = parsePart(route.headers, headerValues(route.headers, rawHeaders), 'headers');
+      // An absent body reads as `{}`; a body that is present must parse as it is (`null` is no object).
+      const body = route.body ? parsePart(route.body, parseBody(event, { acceptForm: route.form ?? false }), 'body') : {};
+      let admin: SiteAdmin | null = null;
+      if (route.auth === 'admin' && caller) {
+        directory ??= directoryFromEnvironment();
+        admin = await requireSiteAdmin(directory, (params as { siteId: string }).siteId, caller);
+      }
+      const wantsPage = pageWanted(route, rawHeaders);
+      const input = { params, query, headers, body, caller, admin, now, wantsPage, rawHeaders, event, context } as unknown as RouteInput<R>;
+      try {
+        return toResponse(await handle(input));
+      } catch (error) {
+        // Problems with the link itself are shown to the guest as a page; our own failures are not.
+        if (wantsPage && error instanceof AppError && error.status < 500) return toResponse({ status: error.status, html: linkProblemPage(error.code) });
+        throw error;
+      }
     } catch (error) {
       return errorResponse(error, event);
     }
   };
-  return middy<HttpEvent, APIGatewayProxyResultV2>(core)
+  const handler = middy<HttpEvent, APIGatewayProxyResultV2>(core)
     .use(httpHeaderNormalizer())
     .use(
       httpSecurityHeaders({
@@ -104,6 +142,7 @@ export function httpRoute<
         },
       }),
     );
+  return Object.assign(handler, { route });
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyResultV2 {
@@ -122,5 +161,3 @@ function toResponse(result: HttpResult): APIGatewayProxyResultV2 {
     body: JSON.stringify(result.body),
   };
 }
-
-export { AppError };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteDefinition } from '../../infra/routes';
+import type { RouteDeclaration } from '../../shared/http/declaration';
+import { ROUTES } from '../../shared/http/routes';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
 
 /**
@@ -54,14 +55,14 @@ const SERVICE_BODIES = (b: { spaceKey: string; userId: string }): Record<string,
   'access-decision': { userId: b.userId, spaceKey: b.spaceKey, client: 'web' },
 });
 
-function bodyFor(bodies: Record<string, unknown>, route: RouteDefinition): unknown {
-  if (!(route.handler in bodies)) {
-    throw new Error(`No request body known for the ${route.auth} route ${route.method} ${route.path} (${route.handler}): add it to the map in this test`);
+function bodyFor(bodies: Record<string, unknown>, route: RouteDeclaration): unknown {
+  if (!(route.name in bodies)) {
+    throw new Error(`No request body known for the ${route.auth} route ${route.method} ${route.path} (${route.name}): add it to the map in this test`);
   }
-  return bodies[route.handler] ?? undefined;
+  return bodies[route.name] ?? undefined;
 }
 
-function pathFor(route: RouteDefinition, params: Record<string, string>): string {
+function pathFor(route: RouteDeclaration, params: Record<string, string>): string {
   return route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`No value for path parameter {${name}} of ${route.method} ${route.path}`);

@@ -1,7 +1,7 @@
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_FUNCTION_ARN_PREFIX, onboardingDefinitionForLocal } from '../../infra/definition';
-import { WORKFLOW_TASKS } from '../../infra/routes';
+import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 
 interface Retrier {
   readonly ErrorEquals: string[];

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JOB_RUN_RETRY, JOB_SCHEDULE_RETRY } from '../../infra/constructs/scheduled-jobs';
-import { JOBS } from '../../infra/routes';
+import { JOBS } from '../../shared/jobs';
 import { actionsOf, type BuiltStack, buildStack, logicalIdOf, resources, type Statement, statementsOfFunction, statementsOfRole } from './support';
 
 let built: BuiltStack;

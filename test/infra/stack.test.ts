@@ -1,8 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLE_DEFINITION } from '../../shared/directory/table';
-import { ROUTE_SCOPES } from '../../infra/constructs/http-api';
-import { JOBS, ROUTES, type ServiceUse, type TableUse, WORKFLOW_TASKS } from '../../infra/routes';
+import type { ServiceUse, TableUse } from '../../shared/capabilities';
+import { ROUTE_SCOPE } from '../../shared/http/declaration';
+import { ROUTES } from '../../shared/http/routes';
+import { JOBS } from '../../shared/jobs';
+import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 import {
   actionsOf,
   allFunctions,
@@ -23,14 +26,14 @@ beforeAll(() => {
 
 /** What each function was declared to use, by handler folder, workflow state name or job name. */
 const declaredUses = new Map<string, readonly ServiceUse[]>([
-  ...ROUTES.map((route) => [route.handler, route.uses ?? []] as const),
+  ...ROUTES.map((route) => [route.name, route.uses ?? []] as const),
   ...Object.entries(WORKFLOW_TASKS).map(([state, task]) => [state, task.uses] as const),
   ...JOBS.map((job) => [job.name, []] as const),
 ]);
 
 /** Each function's declared table access (workflow tasks all write). */
 const declaredTable = new Map<string, TableUse>([
-  ...ROUTES.map((route) => [route.handler, route.table] as const),
+  ...ROUTES.map((route) => [route.name, route.table] as const),
   ...Object.keys(WORKFLOW_TASKS).map((state) => [state, 'write'] as const),
   ...JOBS.map((job) => [job.name, job.table] as const),
 ]);
@@ -89,7 +92,7 @@ describe('HTTP API', () => {
       const target = JSON.stringify(cfnRoute?.Properties?.Target);
       const [integrationId] = Object.keys(integrations).filter((id) => target.includes(id));
       const uri = JSON.stringify(integrations[integrationId!]?.Properties?.IntegrationUri);
-      expect(uri).toContain(logicalIdOf(built.stack, built.stack.api.functions.get(route.handler)!));
+      expect(uri).toContain(logicalIdOf(built.stack, built.stack.api.functions.get(route.name)!));
     }
   });
 
@@ -105,10 +108,10 @@ describe('HTTP API', () => {
       }
       expect(properties?.AuthorizationType, name).toBe('JWT');
       expect(properties?.AuthorizerId, name).toBeDefined();
-      const scopes = ROUTE_SCOPES[route.auth];
-      expect(properties?.AuthorizationScopes ?? [], name).toEqual(scopes);
+      const scope = ROUTE_SCOPE[route.auth];
+      expect(properties?.AuthorizationScopes ?? [], name).toEqual(scope ? [scope] : []);
     }
-    expect(ROUTE_SCOPES).toEqual({ admin: [], operator: ['sites:manage'], service: ['access:decide'] });
+    expect(ROUTE_SCOPE).toEqual({ admin: undefined, operator: 'sites:manage', service: 'access:decide', public: undefined });
   });
 
   it('validates tokens against the configured issuer and audience', () => {
@@ -139,7 +142,7 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  const names = [...ROUTES.map((route) => route.handler), ...Object.keys(WORKFLOW_TASKS), ...JOBS.map((job) => job.name)];
+  const names = [...ROUTES.map((route) => route.name), ...Object.keys(WORKFLOW_TASKS), ...JOBS.map((job) => job.name)];
   const jobNames: ReadonlySet<string> = new Set(JOBS.map((job) => job.name));
   const timeoutOf = (name: string) => (name in WORKFLOW_TASKS ? 30 : jobNames.has(name) ? 300 : 10);
 
@@ -186,7 +189,7 @@ describe('IAM', () => {
   const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
   it('gives read routes (get-seats among them) read access and nothing that writes', () => {
-    const readRoutes = ROUTES.filter((route) => route.table === 'read').map((route) => route.handler);
+    const readRoutes = ROUTES.filter((route) => route.table === 'read').map((route) => route.name);
     expect(readRoutes).toContain('get-seats');
     for (const handler of readRoutes) {
       const dynamodb = [...actionsOf(statementsOf(handler))].filter((action) => action.startsWith('dynamodb:'));
@@ -213,7 +216,7 @@ describe('IAM', () => {
   });
 
   it('gives routes with table: none (GET /openapi.json) no DynamoDB action and no TABLE_NAME', () => {
-    const tableless = ROUTES.filter((route) => route.table === 'none').map((route) => route.handler);
+    const tableless = ROUTES.filter((route) => route.table === 'none').map((route) => route.name);
     expect(tableless).toContain('openapi');
     for (const handler of tableless) {
       const dynamodb = [...actionsOf(statementsOf(handler))].filter((action) => action.startsWith('dynamodb:'));

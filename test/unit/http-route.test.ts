@@ -1,9 +1,10 @@
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { AppError } from '../../shared/domain/errors';
 import { callerFromEvent } from '../../shared/http/auth';
 import { MAX_BODY_BYTES } from '../../shared/http/body';
+import { defineRoute, type RouteDeclaration } from '../../shared/http/declaration';
 import { httpRoute, type HttpEvent } from '../../shared/http/route';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,7 +25,7 @@ interface EventOptions {
 function httpEvent(options: EventOptions = {}): HttpEvent {
   const method = options.method ?? 'POST';
   const path = options.path ?? '/sites/acme/invitations';
-  const claims = options.claims === undefined ? { sub: 'usr_admin', scope: 'openid' } : options.claims;
+  const claims = options.claims === undefined ? { sub: 'usr_admin', scope: 'openid sites:manage' } : options.claims;
   return {
     version: '2.0',
     routeKey: `${method} /sites/{siteId}/invitations`,
@@ -78,26 +79,21 @@ async function call(handler: Handler, event: HttpEvent) {
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
-const InviteBody = z.object({ emails: z.array(z.string()).min(1).max(10), message: z.string().max(1000).optional() });
-
-function inviteRoute(handle = vi.fn(async (input: { body: z.infer<typeof InviteBody> }) => ({ body: { got: input.body } }))) {
-  return {
-    handle,
-    handler: httpRoute({
-      auth: 'token',
-      params: z.object({ siteId: z.string().min(1) }),
-      body: InviteBody,
-      handle: handle as never,
-    }) as unknown as Handler,
-  };
+/** A declaration for the chain under test; only the parts a case sets matter. */
+function declared<R extends Partial<RouteDeclaration>>(parts: R) {
+  return { name: 'test', method: 'POST', path: '/test', auth: 'public', summary: 'test', responses: {}, table: 'none', ...parts } as const satisfies RouteDeclaration;
 }
 
-const throwing = (error: unknown, auth: 'public' | 'token' = 'public') =>
-  httpRoute({
-    auth,
-    handle: async () => {
-      throw error;
-    },
+const InviteBody = z.object({ emails: z.array(z.string()).check(z.minLength(1), z.maxLength(10)), message: z.optional(z.string().check(z.maxLength(1000))) });
+const InviteDeclaration = declared({ auth: 'operator', params: z.object({ siteId: z.string().check(z.minLength(1)) }), body: InviteBody });
+
+function inviteRoute(handle = vi.fn(async (input: { body: z.infer<typeof InviteBody> }) => ({ body: { got: input.body } }))) {
+  return { handle, handler: httpRoute(InviteDeclaration, handle as never) as unknown as Handler };
+}
+
+const throwing = (error: unknown) =>
+  httpRoute(declared({}), async () => {
+    throw error;
   }) as unknown as Handler;
 
 // ---------------------------------------------------------------------------------------------
@@ -106,14 +102,10 @@ describe('httpRoute: body parsing and validation', () => {
   it('passes a valid JSON body, the path parameters and the caller to the handler', async () => {
     // Prepare
     const seen: unknown[] = [];
-    const handler = httpRoute({
-      auth: 'token',
-      params: z.object({ siteId: z.string() }),
-      body: InviteBody,
-      handle: async (input) => {
-        seen.push(input);
-        return { status: 201, body: { count: input.body.emails.length } };
-      },
+    const declaration = defineRoute({ ...declared({}), auth: 'operator', params: z.object({ siteId: z.string() }), body: InviteBody });
+    const handler = httpRoute(declaration, async (input) => {
+      seen.push(input);
+      return { status: 201, body: { count: input.body.emails.length } };
     }) as unknown as Handler;
     // Act
     const response = await call(
@@ -128,7 +120,7 @@ describe('httpRoute: body parsing and validation', () => {
     expect(seen[0]).toMatchObject({
       params: { siteId: 'acme' },
       body: { emails: ['a@b.example'] },
-      caller: { userId: 'usr_admin', scopes: ['openid'] },
+      caller: { userId: 'usr_admin', scopes: ['openid', 'sites:manage'] },
     });
   });
 
@@ -167,11 +159,9 @@ describe('httpRoute: body parsing and validation', () => {
   });
 
   it('validates the query string with the prefix query', async () => {
-    const handler = httpRoute({
-      auth: 'public',
-      query: z.object({ limit: z.coerce.number().int().min(1).max(100) }),
-      handle: async ({ query }) => ({ body: query }),
-    }) as unknown as Handler;
+    const handler = httpRoute(declared({ query: z.object({ limit: z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))) }) }), async ({ query }) => ({
+      body: query,
+    })) as unknown as Handler;
     const bad = await call(handler, httpEvent({ method: 'GET', queryStringParameters: { limit: '0' }, claims: null }));
     const good = await call(handler, httpEvent({ method: 'GET', queryStringParameters: { limit: '25' }, claims: null }));
     expect(bad.status).toBe(400);
@@ -252,12 +242,12 @@ describe('httpRoute: body parsing and validation', () => {
 });
 
 describe('httpRoute: HTML form posts', () => {
-  const FormBody = z.object({ displayName: z.string().max(200).optional() });
+  const FormBody = z.object({ displayName: z.optional(z.string().check(z.maxLength(200))) });
 
-  it('accepts application/x-www-form-urlencoded only on a route with acceptForm: true', async () => {
+  it('accepts application/x-www-form-urlencoded only on a route declared with form: true', async () => {
     // Prepare
-    const formRoute = httpRoute({ auth: 'public', acceptForm: true, body: FormBody, handle: async ({ body }) => ({ body }) }) as unknown as Handler;
-    const jsonRoute = httpRoute({ auth: 'public', body: FormBody, handle: async ({ body }) => ({ body }) }) as unknown as Handler;
+    const formRoute = httpRoute(declared({ form: true, body: FormBody }), async ({ body }) => ({ body })) as unknown as Handler;
+    const jsonRoute = httpRoute(declared({ body: FormBody }), async ({ body }) => ({ body })) as unknown as Handler;
     const event = () =>
       httpEvent({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'displayName=Pat+O%27Brien', claims: null });
     // Act
@@ -271,7 +261,7 @@ describe('httpRoute: HTML form posts', () => {
   });
 
   it('a form route still takes JSON', async () => {
-    const formRoute = httpRoute({ auth: 'public', acceptForm: true, body: FormBody, handle: async ({ body }) => ({ body }) }) as unknown as Handler;
+    const formRoute = httpRoute(declared({ form: true, body: FormBody }), async ({ body }) => ({ body })) as unknown as Handler;
     const response = await call(formRoute, httpEvent({ headers: jsonHeaders, body: '{"displayName":"Pat"}', claims: null }));
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ displayName: 'Pat' });
@@ -301,7 +291,7 @@ describe('httpRoute: authentication', () => {
   it('answers 403 forbidden when the required scope is missing, and runs the handler when present', async () => {
     // Prepare
     const handle = vi.fn(async () => ({ body: { allowed: true } }));
-    const handler = httpRoute({ auth: 'token', scope: 'access:decide', handle }) as unknown as Handler;
+    const handler = httpRoute(declared({ auth: 'service' }), handle) as unknown as Handler;
     // Act
     const missing = await call(handler, httpEvent({ claims: { sub: 'svc_wiki', scope: 'openid profile' } }));
     const prefixOnly = await call(handler, httpEvent({ claims: { sub: 'svc_wiki', scope: 'access:decide:extra' } }));
@@ -316,7 +306,7 @@ describe('httpRoute: authentication', () => {
 
   it('a public route needs no claims and sees caller null', async () => {
     const handle = vi.fn(async (input: { caller: unknown }) => ({ body: { caller: input.caller } }));
-    const handler = httpRoute({ auth: 'public', handle: handle as never }) as unknown as Handler;
+    const handler = httpRoute(declared({}), handle as never) as unknown as Handler;
     const response = await call(handler, httpEvent({ method: 'GET', claims: null }));
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ caller: null });
@@ -391,7 +381,7 @@ describe('httpRoute: error mapping', () => {
 
 describe('httpRoute: response shapes and security headers', () => {
   it('sets nosniff, a restrictive CSP, frame and referrer policies on success responses', async () => {
-    const handler = httpRoute({ auth: 'public', handle: async () => ({ body: { ok: true } }) }) as unknown as Handler;
+    const handler = httpRoute(declared({}), async () => ({ body: { ok: true } })) as unknown as Handler;
     const response = await call(handler, httpEvent({ method: 'GET', claims: null }));
     expect(response.status).toBe(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -413,8 +403,8 @@ describe('httpRoute: response shapes and security headers', () => {
   });
 
   it('renders HTML results with text/html and no-store, and an empty body for 204', async () => {
-    const page = httpRoute({ auth: 'public', handle: async () => ({ status: 410, html: '<h1>Expired</h1>' }) }) as unknown as Handler;
-    const empty = httpRoute({ auth: 'public', handle: async () => ({ status: 204 }) }) as unknown as Handler;
+    const page = httpRoute(declared({}), async () => ({ status: 410, html: '<h1>Expired</h1>' })) as unknown as Handler;
+    const empty = httpRoute(declared({}), async () => ({ status: 204 })) as unknown as Handler;
     const html = await call(page, httpEvent({ method: 'GET', claims: null }));
     const none = await call(empty, httpEvent({ method: 'DELETE', claims: null }));
     expect(html.status).toBe(410);

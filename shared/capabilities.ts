@@ -1,0 +1,16 @@
+/**
+ * What a function may reach besides its own code. Route, workflow-task and job declarations name
+ * these, and the CDK app turns them into IAM grants and environment variables, so a function's
+ * permissions are read off the same declaration its code is written against.
+ */
+
+/** AWS services a function talks to besides its table access. */
+export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback';
+
+/**
+ * What a function may do with the directory table:
+ * - `read`: GetItem, Query (table and GSIs), BatchGetItem, ConditionCheckItem; gets `TABLE_NAME`.
+ * - `write`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem (and so transactions).
+ * - `none`: no DynamoDB permission and no `TABLE_NAME` (e.g. the static OpenAPI document).
+ */
+export type TableUse = 'read' | 'write' | 'none';
