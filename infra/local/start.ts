@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDynamoDbLocal, startSesLocal, type RunningDynamo, type RunningSes } from './services';
+import { JavaMissingError, startDynamoDbLocal, startSesLocal, type RunningDynamo, type RunningSes } from './services';
 import { LOCAL_STATE_DIR } from './paths';
 import { startLocalStack, type LocalStack } from './stack';
 import { seedDemoSite } from './seed';
@@ -94,6 +94,7 @@ guestpass is running locally${values.persist ? ' (data kept in .guestpass/dynamo
   Everything above is also in .guestpass/local.json. Ctrl-C stops it all.
 `);
 } catch (error) {
-  console.error(`guestpass could not start: ${(error as Error).message}`);
+  // A missing prerequisite is the whole story: its message says what to install, nothing to add.
+  console.error(error instanceof JavaMissingError ? error.message : `guestpass could not start: ${(error as Error).message}`);
   await stop(1);
 }

@@ -1,20 +1,17 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
 
 /** The guest's side in a real browser: the invitation page, its Accept form, and the answer page. */
 let given: TestStack;
 let site: TestSite;
-let browser: Browser;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   given = await startTestStack();
   site = await given.createSite({ name: 'Acme <Docs> & "Co"' });
   await given.api('POST', `/sites/${site.siteId}/spaces`, { token: site.adminToken, body: { key: 'ENG', name: 'Engineering' } });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -23,6 +20,8 @@ afterAll(async () => {
 
 describe('the invitation page in a browser', () => {
   it('shows who invited whom, and its Accept button accepts (a POST, under the page’s CSP)', async () => {
+    // Launched here, not in beforeAll: a browser that cannot start then counts as this test failing, not as it skipped.
+    browser = await launchBrowser();
     const invited = await given.api<{ results: Record<string, string>[] }>('POST', `/sites/${site.siteId}/invitations`, {
       token: site.adminToken,
       body: { emails: ['browser@partner.example'], roles: { wiki: 'guest' }, spaceKey: 'ENG' },

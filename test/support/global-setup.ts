@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal, startSesLocal } from '../../infra/local/services';
+import { JavaMissingError, startDynamoDbLocal, startSesLocal } from '../../infra/local/services';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,14 @@ async function freePort(): Promise<number> {
 
 /** One DynamoDB Local and one SES stand-in for the whole run; each test file makes its own table. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const dynamo = await startDynamoDbLocal({ port: await freePort() }).catch((error: unknown) => {
+    if (error instanceof JavaMissingError) {
+      // Thrown, vitest would frame it as an unhandled error that may hide false positives; the line says it all.
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  });
   const ses = await startSesLocal({ port: await freePort() });
   project.provide('dynamoEndpoint', dynamo.endpoint);
   project.provide('sesEndpoint', ses.endpoint);
