@@ -1,6 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JOBS, ROUTES, WORKFLOW_TASKS, type ServiceUse, type TableUse } from '../infra/routes';
+import type { ServiceUse, TableUse } from '../shared/capabilities';
+import { ROUTES } from '../shared/http/routes';
+import { JOBS } from '../shared/jobs';
+import { WORKFLOW_TASKS } from '../shared/workflow/functions';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,9 +27,9 @@ const entryOf = (handler: string) => join(PROJECT_ROOT, 'functions', handler, 'h
  */
 export function benchFunctions(): BenchFunction[] {
   const routes = ROUTES.map((route): BenchFunction => ({
-    handler: route.handler,
+    handler: route.name,
     kind: 'api',
-    entry: entryOf(route.handler),
+    entry: entryOf(route.name),
     table: route.table,
     uses: route.uses ?? [],
   }));
