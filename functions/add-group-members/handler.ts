@@ -2,6 +2,7 @@ import { sfn } from '../../shared/clients/sfn';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { addGroupMembers, type SpaceTask } from '../../shared/directory/groups';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { addGroupMembersRoute } from '../../shared/http/routes/add-group-members';
 import { toGroup } from '../../shared/http/views';
 import { completeTask } from '../../shared/workflow/client';
@@ -17,4 +18,4 @@ export const handler = httpRoute(addGroupMembersRoute, async ({ params, body, ad
   const { group, spaceTasks } = await addGroupMembers(db, params.siteId, params.groupId, body.userIds, admin.userId, now.toISOString(), { completeSpaceTasks });
   await completeSpaceTasks(spaceTasks);
   return { body: toGroup(group) };
-});
+}, { siteAdmin: siteAdminsIn(db) });

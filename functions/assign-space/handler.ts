@@ -2,6 +2,7 @@ import { sfn } from '../../shared/clients/sfn';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { assignSpace } from '../../shared/directory/onboarding';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { assignSpaceRoute } from '../../shared/http/routes/assign-space';
 import { toPerson } from '../../shared/http/views';
 import { completeTask } from '../../shared/workflow/client';
@@ -15,4 +16,4 @@ export const handler = httpRoute(assignSpaceRoute, async ({ params, body, admin,
     await completeTask(sfn, person.spaceTaskToken, { spaceKey: body.spaceKey }, { siteId: params.siteId, userId: params.userId });
   }
   return { body: toPerson(person) };
-});
+}, { siteAdmin: siteAdminsIn(db) });

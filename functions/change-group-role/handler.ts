@@ -2,6 +2,7 @@ import { sfn } from '../../shared/clients/sfn';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { changeGroupRole, type SpaceTask } from '../../shared/directory/groups';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { changeGroupRoleRoute } from '../../shared/http/routes/change-group-role';
 import { toGroup } from '../../shared/http/views';
 import { completeTask } from '../../shared/workflow/client';
@@ -15,4 +16,4 @@ export const handler = httpRoute(changeGroupRoleRoute, async ({ params, body, ad
   };
   const group = await changeGroupRole(db, params.siteId, params.groupId, body.role, admin.userId, now.toISOString(), { completeSpaceTasks });
   return { body: toGroup(group) };
-});
+}, { siteAdmin: siteAdminsIn(db) });

@@ -3,6 +3,7 @@ import { PersonItem } from '../../shared/directory/items';
 import { keys } from '../../shared/directory/keys';
 import { notFound } from '../../shared/domain/errors';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { getUserRoute } from '../../shared/http/routes/get-user';
 import { toPerson } from '../../shared/http/views';
 
@@ -12,4 +13,4 @@ export const handler = httpRoute(getUserRoute, async ({ params }) => {
   const person = await getItem(db, keys.person(params.siteId, params.userId), PersonItem);
   if (!person) throw notFound('The user');
   return { body: toPerson(person) };
-});
+}, { siteAdmin: siteAdminsIn(db) });

@@ -4,6 +4,7 @@ import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { withIdempotency } from '../../shared/directory/idempotency';
 import { bodyDigest } from '../../shared/domain/tokens';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { inviteRoute } from '../../shared/http/routes/invite';
 import { inviteBatch } from '../../shared/workflow/invite';
 
@@ -22,4 +23,4 @@ export const handler = httpRoute(inviteRoute, async ({ params, body, headers, ad
   const key = headers['Idempotency-Key'];
   if (key === undefined) return invite();
   return withIdempotency(db, { siteId: params.siteId, callerId: admin.userId, key, bodyDigest: bodyDigest(body) }, now, invite);
-});
+}, { siteAdmin: siteAdminsIn(db) });

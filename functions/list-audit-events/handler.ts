@@ -1,6 +1,7 @@
 import { listAuditEvents } from '../../shared/directory/audit-log';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { listAuditEventsRoute } from '../../shared/http/routes/list-audit-events';
 
 const db = directoryFromEnvironment();
@@ -9,4 +10,4 @@ const db = directoryFromEnvironment();
 export const handler = httpRoute(listAuditEventsRoute, async ({ params, query }) => {
   const page = await listAuditEvents(db, params.siteId, { limit: query.limit, cursor: query.cursor });
   return { body: { events: page.events, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-});
+}, { siteAdmin: siteAdminsIn(db) });

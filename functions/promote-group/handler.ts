@@ -2,6 +2,7 @@ import { sfn } from '../../shared/clients/sfn';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { promoteGroup, type SpaceTask } from '../../shared/directory/groups';
 import { httpRoute } from '../../shared/http/route';
+import { siteAdminsIn } from '../../shared/http/site-admin';
 import { promoteGroupRoute } from '../../shared/http/routes/promote-group';
 import { toGroup } from '../../shared/http/views';
 import { completeTask } from '../../shared/workflow/client';
@@ -15,4 +16,4 @@ export const handler = httpRoute(promoteGroupRoute, async ({ params, admin, now 
   };
   const group = await promoteGroup(db, params.siteId, params.groupId, admin.userId, now.toISOString(), { completeSpaceTasks });
   return { body: toGroup(group) };
-});
+}, { siteAdmin: siteAdminsIn(db) });

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors';
-import type { HttpEvent } from './route';
+import type { HttpEvent } from './event';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

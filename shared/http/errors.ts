@@ -2,7 +2,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod/mini';
 import { AppError } from '../domain/errors';
 import { log } from '../log';
-import type { HttpEvent } from './route';
+import type { HttpEvent } from './event';
 
 /** The parts of a request a route declares schemas for; error paths start with the part's name. */
 export type InputPart = 'path' | 'query' | 'headers' | 'body';

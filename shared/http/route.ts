@@ -1,26 +1,21 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { z } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { AppError } from '../domain/errors';
-import { directoryFromEnvironment, type Directory } from '../directory/directory';
-import { callerFromEvent, requireSiteAdmin, type Caller, type SiteAdmin } from './auth';
+import { callerFromEvent, type Caller } from './caller';
 import { parseBody } from './body';
 import { ROUTE_SCOPE, type RouteAuth, type RouteDeclaration } from './declaration';
 import { errorResponse, validationError, type InputPart } from './errors';
+import type { HttpEvent } from './event';
 import { linkProblemPage, wantsJson } from './pages';
+import type { SiteAdmin, SiteAdminLookup } from './site-admin';
 
 // zod/mini ships no messages of its own; people reading a 400 deserve the English ones.
 z.config(en());
 
-/** The API Gateway HTTP API (v2) event, with the JWT authorizer's claims when a route has one. */
-export type HttpEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, unknown>; scopes?: string[] | null } };
-  };
-};
 
 export interface HttpResult {
   readonly status?: number;
@@ -57,9 +52,12 @@ export type RouteHandle<R extends RouteDeclaration> = (input: RouteInput<R>) => 
 export interface RouteOptions {
   /** Defaults to the wall clock; tests move time by passing their own. */
   readonly clock?: () => Date;
-  /** The directory for the admin lookup; defaults to the function's table. */
-  readonly directory?: Directory;
+  /** How the chain finds the admin of an admin route (`siteAdminsIn(db)`); only those routes bundle it. */
+  readonly siteAdmin?: SiteAdminLookup;
 }
+
+/** Admin routes must say how their admin is found; other routes may not need any option. */
+type OptionsFor<R extends RouteDeclaration> = R['auth'] extends 'admin' ? [options: RouteOptions & { readonly siteAdmin: SiteAdminLookup }] : [options?: RouteOptions];
 
 /** A route's Lambda handler, carrying the declaration it was built from. */
 export type RouteHandler<R extends RouteDeclaration> = ((event: HttpEvent, context: Context) => Promise<APIGatewayProxyResultV2>) & {
@@ -93,9 +91,10 @@ const needsToken = (auth: RouteAuth) => auth !== 'public';
  * for admin routes), body limits, zod parsing of path, query, headers and body, guest error pages,
  * error mapping and security headers. The handler is the declaration plus one function.
  */
-export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHandle<R>, options: RouteOptions = {}): RouteHandler<R> {
+export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHandle<R>, ...[options = {}]: OptionsFor<R>): RouteHandler<R> {
   const clock = options.clock ?? (() => new Date());
-  let directory = options.directory;
+  const siteAdmin = options.siteAdmin;
+  if (route.auth === 'admin' && !siteAdmin) throw new Error(`The admin route ${route.name} needs a siteAdmin lookup`);
   const core = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyResultV2> => {
     try {
       const now = clock();
@@ -107,10 +106,7 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
       // An absent body reads as `{}`; a body that is present must parse as it is (`null` is no object).
       const body = route.body ? parsePart(route.body, parseBody(event, { acceptForm: route.form ?? false }), 'body') : {};
       let admin: SiteAdmin | null = null;
-      if (route.auth === 'admin' && caller) {
-        directory ??= directoryFromEnvironment();
-        admin = await requireSiteAdmin(directory, (params as { siteId: string }).siteId, caller);
-      }
+      if (route.auth === 'admin' && caller && siteAdmin) admin = await siteAdmin((params as { siteId: string }).siteId, caller);
       const wantsPage = pageWanted(route, rawHeaders);
       const input = { params, query, headers, body, caller, admin, now, wantsPage, rawHeaders, event, context } as unknown as RouteInput<R>;
       try {

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/services';
 import { resetEnvironmentCache } from '../../shared/config';
 import type { Directory } from '../../shared/directory/directory';
-import type { HttpEvent } from '../../shared/http/route';
+import type { HttpEvent } from '../../shared/http/event';
 
 /** A route's Lambda handler as tests call it: in-process, with the event API Gateway would send. */
 export type RouteHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;

@@ -2,10 +2,11 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Contex
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod/mini';
 import { AppError } from '../../shared/domain/errors';
-import { callerFromEvent } from '../../shared/http/auth';
+import { callerFromEvent } from '../../shared/http/caller';
 import { MAX_BODY_BYTES } from '../../shared/http/body';
 import { defineRoute, type RouteDeclaration } from '../../shared/http/declaration';
-import { httpRoute, type HttpEvent } from '../../shared/http/route';
+import type { HttpEvent } from '../../shared/http/event';
+import { httpRoute } from '../../shared/http/route';
 
 // ---------------------------------------------------------------------------------------------
 // Hand-built API Gateway HTTP API (v2) events and a fake Lambda context
@@ -80,8 +81,9 @@ async function call(handler: Handler, event: HttpEvent) {
 const jsonHeaders = { 'content-type': 'application/json' };
 
 /** A declaration for the chain under test; only the parts a case sets matter. */
-function declared<R extends Partial<RouteDeclaration>>(parts: R) {
-  return { name: 'test', method: 'POST', path: '/test', auth: 'public', summary: 'test', responses: {}, table: 'none', ...parts } as const satisfies RouteDeclaration;
+const BASE = { name: 'test', method: 'POST', path: '/test', auth: 'public', summary: 'test', responses: {}, table: 'none' } as const satisfies RouteDeclaration;
+function declared<const R extends Partial<RouteDeclaration>>(parts: R): Omit<typeof BASE, keyof R> & R {
+  return { ...BASE, ...parts };
 }
 
 const InviteBody = z.object({ emails: z.array(z.string()).check(z.minLength(1), z.maxLength(10)), message: z.optional(z.string().check(z.maxLength(1000))) });
@@ -102,7 +104,7 @@ describe('httpRoute: body parsing and validation', () => {
   it('passes a valid JSON body, the path parameters and the caller to the handler', async () => {
     // Prepare
     const seen: unknown[] = [];
-    const declaration = defineRoute({ ...declared({}), auth: 'operator', params: z.object({ siteId: z.string() }), body: InviteBody });
+    const declaration = defineRoute({ ...BASE, auth: 'operator', params: z.object({ siteId: z.string() }), body: InviteBody });
     const handler = httpRoute(declaration, async (input) => {
       seen.push(input);
       return { status: 201, body: { count: input.body.emails.length } };

@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 import { ROUTES } from '../../shared/http/routes';
-import type { HttpEvent } from '../../shared/http/route';
+import type { HttpEvent } from '../../shared/http/event';
 
 type Json = Record<string, any>;
 

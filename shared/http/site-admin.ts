@@ -1,31 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, forbidden } from '../domain/errors';
+import { forbidden } from '../domain/errors';
 import { getItem, type Directory } from '../directory/directory';
 import { PersonItem, SiteItem } from '../directory/items';
 import { keys } from '../directory/keys';
-import type { HttpEvent } from './route';
-
-export interface Caller {
-  readonly userId: string;
-  readonly scopes: readonly string[];
-}
-
-/**
- * The caller as the API Gateway JWT authorizer verified it. The gateway already refused bad
- * tokens; this refuses events without claims (a misconfigured route) and checks scopes again.
- */
-export function callerFromEvent(event: HttpEvent, requiredScope?: string): Caller {
-  const claims = event.requestContext?.authorizer?.jwt?.claims;
-  const sub = claims?.sub;
-  if (typeof sub !== 'string' || sub.length === 0) {
-    throw new AppError('unauthorized', 'A valid bearer token is required.');
-  }
-  const rawScope = claims?.scope ?? claims?.scp;
-  const scopes =
-    typeof rawScope === 'string' ? rawScope.split(/\s+/).filter(Boolean) : Array.isArray(rawScope) ? rawScope.map(String) : [];
-  if (requiredScope && !scopes.includes(requiredScope)) throw forbidden();
-  return { userId: sub, scopes };
-}
+import type { Caller } from './caller';
 
 /**
  * Rule 4: only org admins of the site's org and site admins of the site. The answer for a site
@@ -52,3 +30,11 @@ export async function requireSiteAdmin(db: Directory, siteId: string, caller: Ca
   }
   throw forbidden();
 }
+
+/** How an admin route's chain finds its admin; given by the handler, so only admin routes bundle it. */
+export type SiteAdminLookup = (siteId: string, caller: Caller) => Promise<SiteAdmin>;
+
+export const siteAdminsIn =
+  (db: Directory): SiteAdminLookup =>
+  (siteId, caller) =>
+    requireSiteAdmin(db, siteId, caller);
