@@ -1,17 +1,21 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /**
  * Function configuration from the environment, parsed once. Each value is optional here and
  * required where it is used, so a function only needs the variables its own code reads.
  */
+const nonEmpty = (min = 1) => z.optional(z.string().check(z.minLength(min)));
+/** A whole number from an environment string (zod/mini's integer schema honours `coerce`). */
+const wholeFromString = () => z.int({ coerce: true } as Parameters<typeof z.int>[0]).check(z.gte(1));
+
 const Environment = z.object({
-  TABLE_NAME: z.string().min(1).optional(),
-  STATE_MACHINE_ARN: z.string().min(1).optional(),
-  SENDER_ADDRESS: z.string().min(3).optional(),
-  PUBLIC_BASE_URL: z.url().optional(),
+  TABLE_NAME: nonEmpty(),
+  STATE_MACHINE_ARN: nonEmpty(),
+  SENDER_ADDRESS: nonEmpty(3),
+  PUBLIC_BASE_URL: z.optional(z.url()),
   /** Overrides every site's invitation lifetime; for local runs and tests of the expiry path. */
-  INVITE_EXPIRY_SECONDS: z.coerce.number().int().min(1).optional(),
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+  INVITE_EXPIRY_SECONDS: z.optional(wholeFromString()),
+  AUDIT_RETENTION_DAYS: z._default(wholeFromString(), 180),
 });
 
 type Environment = z.infer<typeof Environment>;
