@@ -3,7 +3,7 @@ import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { downgradePlanRoute } from '../../shared/http/routes/downgrade-plan';
-import { downgradeToFree } from '../../shared/workflow/downgrade';
+import { downgradeToFree } from '../../shared/usecases/downgrade';
 
 const db = directoryFromEnvironment();
 

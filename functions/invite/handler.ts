@@ -6,19 +6,21 @@ import { bodyDigest } from '../../shared/domain/tokens';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { inviteRoute } from '../../shared/http/routes/invite';
-import { inviteBatch } from '../../shared/workflow/invite';
+import { toSeats } from '../../shared/http/views';
+import { inviteBatch } from '../../shared/usecases/invite';
 
 const db = directoryFromEnvironment();
 const stateMachineArn = required('STATE_MACHINE_ARN');
 
 export const handler = httpRoute(inviteRoute, async ({ params, body, headers, admin, now }) => {
   const invite = async () => {
-    const response = await inviteBatch(
+    const { results, site } = await inviteBatch(
       { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS },
       { site: admin.site, body, inviter: { userId: admin.userId, name: admin.displayName ?? 'An administrator' } },
       now,
     );
-    return { status: 200, body: response };
+    const { paid, guests, guestLimit, userLimit } = toSeats(site);
+    return { status: 200, body: { results, seats: { paid, guests, guestLimit, userLimit } } };
   };
   const key = headers['Idempotency-Key'];
   if (key === undefined) return invite();

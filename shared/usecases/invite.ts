@@ -8,10 +8,9 @@ import { inviteOne, requireInvitation } from '../directory/invitations';
 import { endPendingInvitation } from '../directory/people';
 import { SiteItem, SpaceItem } from '../directory/items';
 import { keys } from '../directory/keys';
-import type { InviteBody, InviteResponse, InviteRowResult } from '../http/schemas';
-import { toSeats } from '../http/views';
+import type { AppRole } from '../domain/people';
 import { log } from '../log';
-import { startOnboarding } from './client';
+import { startOnboarding } from '../workflow/client';
 
 export interface InviteContext {
   readonly db: Directory;
@@ -23,15 +22,37 @@ export interface InviteContext {
 
 const MAX_SITE_CHANGE_RETRIES = 5;
 
+/** What an admin asks for in one call (the invite body, as the HTTP layer parsed it). */
+export interface InviteRequest {
+  readonly emails: readonly string[];
+  readonly roles: Readonly<Record<string, AppRole>>;
+  readonly groups: readonly string[];
+  readonly spaceKey?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+export type InviteRow =
+  | { email: string; status: 'invited'; kind: 'guest' | 'paid'; userId: string; invitationId: string; expiresAt: string }
+  | { email: string; status: 'rejected'; reason: RejectReason };
+
+type RejectReason = 'invalid_email' | 'duplicate_in_request' | 'paid_user_conversion_forbidden' | 'already_member' | 'guest_limit_reached' | 'user_limit_reached' | 'service_unavailable';
+
+export interface InviteOutcome {
+  /** One row per address, in request order. */
+  readonly results: InviteRow[];
+  /** The site as it stands after the batch, for its seat counts. */
+  readonly site: SiteItem;
+}
+
 /**
  * Rules 5–9: validates the call as a whole, then takes each row in request order in its own
  * transaction (so seats go to the earliest rows) and starts one onboarding execution per invitee.
  */
 export async function inviteBatch(
   context: InviteContext,
-  input: { site: SiteItem; body: InviteBody; inviter: { userId: string; name: string } },
+  input: { site: SiteItem; body: InviteRequest; inviter: { userId: string; name: string } },
   now: Date,
-): Promise<InviteResponse> {
+): Promise<InviteOutcome> {
   const { db } = context;
   const { body } = input;
   const misused = appsWithInvalidGuestRole(body.roles);
@@ -55,7 +76,7 @@ export async function inviteBatch(
   }
 
   let site = input.site;
-  const results: InviteRowResult[] = [];
+  const results: InviteRow[] = [];
   for (const row of precheckRows(body.emails)) {
     if (row.kind === 'rejected') {
       results.push({ email: row.email, status: 'rejected', reason: row.reason });
@@ -91,11 +112,9 @@ export async function inviteBatch(
       // Without a workflow the invitee would hold a seat forever and get no email: undo the row.
       log.error('could not start onboarding; invite withdrawn', { siteId: site.siteId, invitationId, error: (error as Error).name });
       const invitation = await requireInvitation(db, site.siteId, invitationId);
-      await endPendingInvitation(db, invitation, 'withdrawn', input.inviter.userId, new Date().toISOString());
+      await endPendingInvitation(db, invitation, 'withdrawn', input.inviter.userId, now.toISOString());
       results.push({ email: row.email, status: 'rejected', reason: 'service_unavailable' });
     }
   }
-  const finalSite = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
-  const { paid, guests, guestLimit, userLimit } = toSeats(finalSite);
-  return { results, seats: { paid, guests, guestLimit, userLimit } };
+  return { results, site: (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site };
 }

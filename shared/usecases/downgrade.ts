@@ -5,7 +5,7 @@ import type { Directory } from '../directory/directory';
 import { listGuests, removeAppAccess } from '../directory/people';
 import type { SiteItem } from '../directory/items';
 import { updateSite } from '../directory/sites';
-import { revokeOnboarding } from './client';
+import { revokeOnboarding } from '../workflow/client';
 
 export interface DowngradeOutcome {
   readonly affected: { userId: string; email: string; effect: 'app_access_removed' }[];
