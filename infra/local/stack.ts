@@ -6,7 +6,7 @@ import { startLocalGateway, type LocalGateway, type LocalHandler } from './gatew
 import { localSigner, type LocalSigner } from './jwt';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
 import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint';
-import { onboardingDefinitionForLocal } from '../definition';
+import { onboardingDefinitionForLocal } from './definition';
 import { PROJECT_ROOT } from './paths';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding';

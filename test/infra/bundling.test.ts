@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestpassFunction } from '../../infra/constructs/guestpass-function';
-import { localDefinitionOf, onboardingDefinitionForLocal } from '../../infra/definition';
+import { localDefinitionOf, onboardingDefinitionForLocal } from '../../infra/local/definition';
 import { GuestpassStack } from '../../infra/stack';
 import { buildStack, resources, TEST_CONFIG } from './support';
 

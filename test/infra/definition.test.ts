@@ -1,6 +1,6 @@
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_FUNCTION_ARN_PREFIX, onboardingDefinitionForLocal } from '../../infra/definition';
+import { LOCAL_FUNCTION_ARN_PREFIX, onboardingDefinitionForLocal } from '../../infra/local/definition';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 
 interface Retrier {
