@@ -1,10 +1,11 @@
-import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { auditPut } from './audit';
 import { getItem, type Directory } from './directory';
 import { GroupItem, PersonItem, SpaceItem } from './items';
 import { spaceGuestCountUpdate } from './invitations';
 import { keys } from './keys';
+import { batchGetItems } from './reads';
 import { commitIfUnchanged, transactWrite, TransactionRefused } from './transact';
 
 /** Spaces and groups of a site: the catalogue invites and assignments refer to. */
@@ -63,12 +64,8 @@ async function queryPrefix<T>(db: Directory, siteId: string, prefix: string, sch
 export async function requireGroups(db: Directory, siteId: string, groupIds: readonly string[]): Promise<GroupItem[]> {
   const unique = [...new Set(groupIds)];
   if (unique.length === 0) return [];
-  const { Responses } = await db.client.send(
-    new BatchGetCommand({
-      RequestItems: { [db.tableName]: { Keys: unique.map((groupId) => keys.group(siteId, groupId)), ConsistentRead: true } },
-    }),
-  );
-  const found = new Map((Responses?.[db.tableName] ?? []).map((item) => {
+  const items = await batchGetItems(db, unique.map((groupId) => keys.group(siteId, groupId)));
+  const found = new Map([...items.values()].map((item) => {
     const group = GroupItem.parse(item);
     return [group.groupId, group] as const;
   }));

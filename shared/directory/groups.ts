@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { isPaidRole, type AppRole } from '../domain/people';
@@ -8,6 +8,7 @@ import { getItem, type Directory } from './directory';
 import { GroupItem, PersonItem, SiteItem } from './items';
 import { keys, type Key } from './keys';
 import { promotionItems } from './people';
+import { batchGetItems } from './reads';
 import { commitIfUnchanged, decideAndCommit, RETRY, type TransactItem } from './transact';
 
 /**
@@ -44,7 +45,6 @@ export const MAX_GUEST_GROUP_MEMBERS = MAX_TRANSACTION_ITEMS - 2;
 export const PROMOTION_CHUNK_MEMBERS = 24;
 
 const MAX_ATTEMPTS = 6;
-const BATCH_GET_KEYS = 100;
 
 /** The group item as stored, with the bookkeeping of an unfinished promotion. */
 export const GroupRecord = GroupItem.extend({
@@ -130,25 +130,9 @@ async function readPeople(db: Directory, siteId: string, userIds: readonly strin
   return [...new Set(userIds)].flatMap((userId) => byId.get(userId) ?? []);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** BatchGetItem in pages of 100 keys, strongly consistent, retrying UnprocessedKeys with backoff. */
+/** BatchGetItem of any number of keys, strongly consistent, retrying UnprocessedKeys with backoff. */
 async function batchGet(db: Directory, keyList: readonly Key[]): Promise<Record<string, unknown>[]> {
-  const unique = [...new Map(keyList.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-  const found: Record<string, unknown>[] = [];
-  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
-    let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_KEYS).map((key) => ({ ...key }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        if (attempt > 8) throw new AppError('service_unavailable', 'The directory is busy; try again.');
-        await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
-      }
-      const page = await db.client.send(new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ConsistentRead: true } } }));
-      found.push(...(page.Responses?.[db.tableName] ?? []));
-      pending = page.UnprocessedKeys?.[db.tableName]?.Keys ?? [];
-    }
-  }
-  return found;
+  return [...(await batchGetItems(db, keyList)).values()];
 }
 
 // ---------------------------------------------------------------------------------------------
