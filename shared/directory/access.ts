@@ -1,6 +1,8 @@
 import type { Directory } from './directory';
-import { PersonItem, SiteItem, SpaceItem } from './items';
-import { keys, type Key } from './keys';
+import { PersonItem, personKey } from './entities/person';
+import { SiteItem, siteKey } from './entities/site';
+import { SpaceItem, spaceKey } from './entities/space';
+import type { Key } from './key';
 import { batchGetItems, foundItem } from './reads';
 import { LATENCY_BACKOFF } from './retry';
 
@@ -20,8 +22,8 @@ export interface AccessFacts {
  * every space or policy change. Every key is built from the path's siteId, so a user of another site
  * is simply absent here and can never be answered with another site's data.
  */
-export async function readAccessFacts(db: Directory, siteId: string, userId: string, spaceKey: string): Promise<AccessFacts> {
-  const wanted = { person: keys.person(siteId, userId), space: keys.space(siteId, spaceKey), site: keys.site(siteId) };
+export async function readAccessFacts(db: Directory, siteId: string, userId: string, spaceKeyValue: string): Promise<AccessFacts> {
+  const wanted = { person: personKey(siteId, userId), space: spaceKey(siteId, spaceKeyValue), site: siteKey(siteId) };
   // Unprocessed keys are asked again with short waits: this read is on every guest page view.
   const found = await batchGetItems(db, Object.values(wanted), LATENCY_BACKOFF);
   const item = (key: Key) => foundItem(found, key);
