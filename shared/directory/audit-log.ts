@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { AppError } from '../domain/errors';
 import type { Directory } from './directory';
-import { keys } from './keys';
 import { decodeCursor, encodeCursor, invalidCursor, type CursorKey } from './cursor';
+import { conditionsOn } from './expressions';
+import { AUDIT_EVENT_PREFIX, auditPartition, StoredAuditEvent } from './entities/audit-event';
+import { queryOnePage } from './reads';
 import { TABLE_DEFINITION } from './table';
 
 // ---------------------------------------------------------------------------------------------
@@ -11,16 +11,6 @@ import { TABLE_DEFINITION } from './table';
 // ---------------------------------------------------------------------------------------------
 
 export const AUDIT_PAGE_MAX = 100;
-
-const StoredAuditEvent = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string(),
-  details: z.record(z.string(), z.unknown()).default({}),
-});
 
 export interface AuditEventView {
   readonly at: string;
@@ -35,7 +25,7 @@ export interface AuditPage {
   readonly nextCursor?: string;
 }
 
-const EVENT_PREFIX = 'EVENT#';
+const auditKey = conditionsOn<{ pk: string }>();
 
 /**
  * One page of a site's audit events, newest first. The sort key starts with the event's ISO time,
@@ -54,26 +44,22 @@ export async function listAuditEvents(
       issues: [{ path: 'query.limit', message: `Use a whole number from 1 to ${AUDIT_PAGE_MAX}` }],
     });
   }
-  const partition = keys.auditPartition(siteId);
+  const partition = auditPartition(siteId);
   const start = options.cursor === undefined ? undefined : auditStartKey(options.cursor, partition);
-  const page = await db.client.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition },
-      ScanIndexForward: false,
-      // An admin who just changed something expects to see its event on the next read.
-      ConsistentRead: true,
-      Limit: limit + 1,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }),
-  );
-  const stored = (page.Items ?? []).map((item) => StoredAuditEvent.parse(item));
+  const page = await queryOnePage(db, {
+    keyCondition: auditKey.eq('pk', partition),
+    newestFirst: true,
+    // An admin who just changed something expects to see its event on the next read.
+    consistent: true,
+    pageSize: limit + 1,
+    startKey: start,
+  });
+  const stored = page.items.map((item) => StoredAuditEvent.parse(item));
   const shown = stored.slice(0, limit);
   const last = shown.at(-1);
   // More items than the page, or DynamoDB stopped early at its 1 MB page size: either way the next
   // page starts after the last event shown.
-  const more = stored.length > limit || (page.LastEvaluatedKey !== undefined && shown.length > 0);
+  const more = stored.length > limit || (page.lastKey !== undefined && shown.length > 0);
   return {
     events: shown.map(({ at, actor, action, target, details }) => ({ at, actor, action, target, details })),
     ...(more && last ? { nextCursor: encodeCursor({ pk: last.pk, sk: last.sk }) } : {}),
@@ -85,6 +71,6 @@ function auditStartKey(cursor: string, partition: string): CursorKey {
   const key = decodeCursor(cursor, partition);
   const names = Object.keys(key);
   const sk = key[TABLE_DEFINITION.sortKey];
-  if (names.length !== 2 || sk === undefined || !sk.startsWith(EVENT_PREFIX)) throw invalidCursor();
+  if (names.length !== 2 || sk === undefined || !sk.startsWith(AUDIT_EVENT_PREFIX)) throw invalidCursor();
   return key;
 }

@@ -1,8 +1,10 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import { required } from '../config';
-import type { Key } from './keys';
+import type { Key } from './key';
+import { readItem, type Parser } from './reads';
+
+export { epochSeconds } from './time';
 
 /** What every directory operation needs; passed in so tests can point it at any table. */
 export interface Directory {
@@ -15,9 +17,6 @@ export function directoryFromEnvironment(): Directory {
 }
 
 /** Strongly consistent read of one item, parsed with its schema. */
-export async function getItem<T extends z.ZodType>(db: Directory, key: Key, schema: T): Promise<z.infer<T> | null> {
-  const { Item } = await db.client.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }));
-  return Item ? schema.parse(Item) : null;
+export async function getItem<T>(db: Directory, key: Key, schema: Parser<T>): Promise<T | null> {
+  return readItem(db, key, schema);
 }
-
-export const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);

@@ -1,27 +1,21 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { AppError, conflict } from '../domain/errors';
-import { epochSeconds, getItem, type Directory } from './directory';
-import { keys } from './keys';
+import type { Directory } from './directory';
+import { itemAbsent, or } from './expressions';
+import { IDEMPOTENCY_TYPE, IdempotencyRecord, idempotencyIs, idempotencyKey, idempotencyUpdate } from './entities/idempotency-record';
+import type { Key } from './key';
+import { readItem } from './reads';
+import { sleep } from './retry';
+import { isConditionFailure, writeOne } from './single';
+import { epochSeconds } from './time';
+import { deleteWrite, putWrite, updateWrite } from './writes';
 
 const WINDOW_SECONDS = 24 * 3600;
 const WAIT_FOR_FIRST_MS = 25_000;
-
-const IdempotencyRecord = z.object({
-  bodyDigest: z.string(),
-  state: z.enum(['in_progress', 'done']),
-  status: z.number().int().optional(),
-  /** Kept as JSON text: a DynamoDB map would not keep key order, and replays must be byte-identical. */
-  responseJson: z.string().optional(),
-  ttl: z.number().int(),
-});
 
 export interface StoredResponse {
   readonly status: number;
   readonly body: unknown;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `work` at most once per (site, caller, key) within 24 h. The first request claims the key
@@ -34,46 +28,37 @@ export async function withIdempotency(
   now: Date,
   work: () => Promise<StoredResponse>,
 ): Promise<StoredResponse> {
-  const key = keys.idempotency(scope.siteId, scope.callerId, scope.key);
+  const key = idempotencyKey(scope.siteId, scope.callerId, scope.key);
   const nowSeconds = epochSeconds(now.toISOString());
   try {
-    await db.client.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...key, type: 'idempotency', bodyDigest: scope.bodyDigest, state: 'in_progress', ttl: nowSeconds + WINDOW_SECONDS },
+    await writeOne(
+      db,
+      putWrite(
+        key,
+        { type: IDEMPOTENCY_TYPE, bodyDigest: scope.bodyDigest, state: 'in_progress', ttl: nowSeconds + WINDOW_SECONDS },
         // An expired record (TTL deletion lags) counts as absent.
-        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':now': nowSeconds },
-      }),
+        or(itemAbsent, idempotencyIs.lt('ttl', nowSeconds)),
+      ),
     );
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailure(error)) throw error;
     return replay(db, key, scope.bodyDigest);
   }
   let response: StoredResponse;
   try {
     response = await work();
   } catch (error) {
-    await db.client.send(new DeleteCommand({ TableName: db.tableName, Key: key }));
+    await writeOne(db, deleteWrite(key));
     throw error;
   }
-  await db.client.send(
-    new UpdateCommand({
-      TableName: db.tableName,
-      Key: key,
-      UpdateExpression: 'SET #state = :done, #status = :status, responseJson = :json',
-      ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-      ExpressionAttributeValues: { ':done': 'done', ':status': response.status, ':json': JSON.stringify(response.body) },
-    }),
-  );
+  await writeOne(db, updateWrite(key, idempotencyUpdate().set('state', 'done').set('status', response.status).set('responseJson', JSON.stringify(response.body))));
   return response;
 }
 
-async function replay(db: Directory, key: { pk: string; sk: string }, bodyDigest: string): Promise<StoredResponse> {
+async function replay(db: Directory, key: Key, bodyDigest: string): Promise<StoredResponse> {
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    const record = await getItem(db, key, IdempotencyRecord);
+    const record = await readItem(db, key, IdempotencyRecord);
     if (record && record.bodyDigest !== bodyDigest) {
       throw conflict('This Idempotency-Key was used with a different request body.');
     }

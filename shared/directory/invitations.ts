@@ -1,37 +1,22 @@
 import { conflict, notFound } from '../domain/errors';
-import type { AppRole, Roles } from '../domain/people';
-import { seatRefusal, takeSeat, type Kind, type SeatDelta } from '../domain/seats';
-import { emailDigest } from '../domain/tokens';
-import { auditPut } from './audit';
-import { epochSeconds, getItem, type Directory } from './directory';
-import { InvitationItem, PersonItem, SiteItem, type GroupItem } from './items';
-import { keys, personIndexKeys } from './keys';
-import { transactWrite, TransactionRefused, type TransactItem } from './transact';
-
-/** The site-item update that moves the seat counters by `delta`, guarded for the seat taken. */
-export function seatUpdate(db: Directory, siteId: string, delta: SeatDelta, ratio: number, guard: 'none' | 'user' | 'guest'): TransactItem {
-  // The ratio the delta was computed with must still be the site's, or ratioRoom would drift.
-  const conditions = ['attribute_exists(pk)', 'seatRatio = :ratio'];
-  if (guard !== 'none') conditions.push('userRoom >= :one');
-  if (guard === 'guest') conditions.push('ratioRoom >= :one');
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.site(siteId),
-      UpdateExpression: 'ADD paid :paid, guests :guests, ratioRoom :ratioRoom, userRoom :userRoom',
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeValues: {
-        ':paid': delta.paid,
-        ':guests': delta.guests,
-        ':ratioRoom': delta.ratioRoom,
-        ':userRoom': delta.userRoom,
-        ':ratio': ratio,
-        ...(guard === 'none' ? {} : { ':one': 1 }),
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
-}
+import { refusedSeatReason, takeSeat } from '../domain/seats';
+import type { Roles } from '../domain/people';
+import type { Kind } from '../domain/vocabulary';
+import type { Directory } from './directory';
+import { itemAbsent } from './expressions';
+import { auditWrite } from './entities/audit-event';
+import { claimEmailWrite } from './entities/email-claim';
+import { markPaidWrite, neverPaidCheck } from './entities/former-paid';
+import { inviteMemberCountWrite, type GroupItem } from './entities/group';
+import { INVITATION_KEEP_SECONDS, INVITATION_TYPE, InvitationItem, invitationKey } from './entities/invitation';
+import { membershipWrite } from './entities/membership';
+import { newPersonWrite, type PersonItem } from './entities/person';
+import { seatWrite, type SiteItem } from './entities/site';
+import { spaceGuestCountWrite } from './entities/space';
+import { readItem } from './reads';
+import { epochSeconds } from './time';
+import { commitWrites, TransactionRefused } from './transact';
+import { putWrite, type Write } from './writes';
 
 export interface InviteRow {
   readonly site: SiteItem;
@@ -89,37 +74,25 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
     createdAt: row.now,
     expiresAt: row.expiresAt,
   };
-  const marker = keys.formerPaid(site.siteId, emailDigest(row.email));
-  const items: TransactItem[] = [
-    seatUpdate(db, site.siteId, takeSeat(kind, ratio), ratio, kind === 'guest' ? 'guest' : 'user'),
-    kind === 'guest'
-      ? { ConditionCheck: { TableName: db.tableName, Key: marker, ConditionExpression: 'attribute_not_exists(pk)' } }
-      : { Put: { TableName: db.tableName, Item: { ...marker, type: 'paid-marker', since: row.now } } },
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...keys.emailClaim(site.siteId, row.email), type: 'email-claim', userId: row.userId },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    { Put: { TableName: db.tableName, Item: { ...keys.person(site.siteId, row.userId), type: 'person', ...person, ...personIndexKeys(person) } } },
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...keys.invitation(site.siteId, row.invitationId), type: 'invitation', ...invitation, ttl: epochSeconds(row.expiresAt) + 90 * 86_400 },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
+  // The positions of the first writes are how a refusal is told apart; see the catch below.
+  const writes: Write[] = [
+    seatWrite(site.siteId, takeSeat(kind, ratio), ratio, kind === 'guest' ? 'guest' : 'user'),
+    kind === 'guest' ? neverPaidCheck(site.siteId, row.email) : markPaidWrite(site.siteId, row.email, row.now),
+    claimEmailWrite(site.siteId, row.email, row.userId),
+    newPersonWrite(person),
+    putWrite(
+      invitationKey(site.siteId, row.invitationId),
+      { type: INVITATION_TYPE, ...invitation, ttl: epochSeconds(row.expiresAt) + INVITATION_KEEP_SECONDS },
+      itemAbsent,
+    ),
   ];
-  const firstGroupIndex = items.length;
-  for (const group of row.groups) items.push(groupMemberUpdate(db, site.siteId, group, +1));
-  for (const group of row.groups) {
-    items.push({ Put: { TableName: db.tableName, Item: { ...keys.membership(site.siteId, group.groupId, row.userId), type: 'membership', groupId: group.groupId, userId: row.userId } } });
-  }
-  const spaceIndex = items.length;
-  if (person.spaceKey) items.push(spaceGuestCountUpdate(db, site.siteId, person.spaceKey, +1));
-  items.push(
-    auditPut(db, {
+  const firstGroupIndex = writes.length;
+  for (const group of row.groups) writes.push(inviteMemberCountWrite(site.siteId, group, +1));
+  for (const group of row.groups) writes.push(membershipWrite(site.siteId, group.groupId, row.userId));
+  const spaceIndex = writes.length;
+  if (person.spaceKey) writes.push(spaceGuestCountWrite(site.siteId, person.spaceKey, +1));
+  writes.push(
+    auditWrite({
       siteId: site.siteId,
       actor: row.invitedBy,
       action: 'person.invited',
@@ -130,7 +103,7 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
   );
 
   try {
-    await transactWrite(db.client, items);
+    await commitWrites(db, writes);
     return { invited: true };
   } catch (error) {
     if (!(error instanceof TransactionRefused)) throw error;
@@ -140,9 +113,8 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
     if (failed.has(0)) {
       const siteImage = error.oldItems.get(0);
       if (!siteImage) throw notFound('The site');
-      if (siteImage.seatRatio !== ratio) return { invited: false, reason: 'site_changed' };
-      const refusal = seatRefusal(kind, { ratioRoom: Number(siteImage.ratioRoom), userRoom: Number(siteImage.userRoom) });
-      return { invited: false, reason: refusal ?? (kind === 'guest' ? 'guest_limit_reached' : 'user_limit_reached') };
+      const reason = refusedSeatReason(kind, { seatRatio: Number(siteImage.seatRatio), ratioRoom: Number(siteImage.ratioRoom), userRoom: Number(siteImage.userRoom) }, ratio);
+      return { invited: false, reason: reason ?? (kind === 'guest' ? 'guest_limit_reached' : 'user_limit_reached') };
     }
     if ([...failed].some((index) => index >= firstGroupIndex && index < firstGroupIndex + row.groups.length)) {
       throw conflict('A selected group was changed or removed while inviting; check the groups and try again.');
@@ -152,35 +124,8 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
   }
 }
 
-/** Group membership count change, guarded by the role we classified the invitee with. */
-function groupMemberUpdate(db: Directory, siteId: string, group: GroupItem, by: number): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.group(siteId, group.groupId),
-      UpdateExpression: 'ADD memberCount :by',
-      ConditionExpression: 'attribute_exists(pk) AND #role = :role',
-      ExpressionAttributeNames: { '#role': 'role' },
-      ExpressionAttributeValues: { ':by': by, ':role': group.role satisfies AppRole },
-    },
-  };
-}
-
-export function spaceGuestCountUpdate(db: Directory, siteId: string, spaceKey: string, by: number): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.space(siteId, spaceKey),
-      UpdateExpression: 'ADD guestCount :by',
-      // A space being deleted takes no new guests; releasing a guest from it is always fine.
-      ConditionExpression: by > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting)' : 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':by': by },
-    },
-  };
-}
-
 export async function getInvitation(db: Directory, siteId: string, invitationId: string): Promise<InvitationItem | null> {
-  return getItem(db, keys.invitation(siteId, invitationId), InvitationItem);
+  return readItem(db, invitationKey(siteId, invitationId), InvitationItem);
 }
 
 export async function requireInvitation(db: Directory, siteId: string, invitationId: string): Promise<InvitationItem> {

@@ -1,61 +1,45 @@
 /**
- * Every key of the single table is built here, so an entity's layout is decided in one place.
- * Site-scoped items share the partition `SITE#<siteId>`, which keeps a tenant's data together
- * and lets a handler prove an item belongs to the site by its key alone.
+ * Compatibility: each entity module under `entities/` owns its keys now. This object keeps the
+ * names callers outside the directory still use; new code imports from the entity.
  */
-export interface Key {
-  readonly pk: string;
-  readonly sk: string;
-}
+import { auditEventKey, auditPartition } from './entities/audit-event';
+import { emailClaimKey } from './entities/email-claim';
+import { erasureKey } from './entities/erasure';
+import { formerPaidKey } from './entities/former-paid';
+import { GROUP_PREFIX, groupKey } from './entities/group';
+import { idempotencyKey } from './entities/idempotency-record';
+import { invitationKey } from './entities/invitation';
+import { linkKey } from './entities/link';
+import { membershipKey, membershipPrefix } from './entities/membership';
+import { orgAdminKey, orgEmailKey } from './entities/org-admin';
+import { personKey } from './entities/person';
+import { siteKey } from './entities/site';
+import { SPACE_PREFIX, spaceKey } from './entities/space';
+import { sitePartition } from './key';
 
-const site = (siteId: string) => `SITE#${siteId}`;
+export type { Key } from './key';
+export { personIndexKeys } from './entities/person';
 
 export const keys = {
-  site: (siteId: string): Key => ({ pk: site(siteId), sk: 'SITE' }),
-  person: (siteId: string, userId: string): Key => ({ pk: site(siteId), sk: `USER#${userId}` }),
-  /** One per address and site: the uniqueness guard for "already a member". */
-  emailClaim: (siteId: string, email: string): Key => ({ pk: site(siteId), sk: `EMAIL#${email}` }),
-  /** Remembers that an address was ever a paid user of the site; never deleted (rule 3). */
-  formerPaid: (siteId: string, emailDigest: string): Key => ({ pk: site(siteId), sk: `PAID#${emailDigest}` }),
-  /** A deleted person's data during the grace period before erasure. */
-  erasure: (siteId: string, userId: string): Key => ({ pk: site(siteId), sk: `ERASURE#${userId}` }),
-  invitation: (siteId: string, invitationId: string): Key => ({ pk: site(siteId), sk: `INVITATION#${invitationId}` }),
-  space: (siteId: string, spaceKey: string): Key => ({ pk: site(siteId), sk: `SPACE#${spaceKey}` }),
-  group: (siteId: string, groupId: string): Key => ({ pk: site(siteId), sk: `GROUP#${groupId}` }),
-  /** One per (group, person): lets a group's members be queried without reading every person. */
-  membership: (siteId: string, groupId: string, userId: string): Key => ({ pk: site(siteId), sk: `MEMBER#${groupId}#${userId}` }),
-  membershipPrefix: (groupId: string) => `MEMBER#${groupId}#`,
-  idempotency: (siteId: string, callerId: string, key: string): Key => ({ pk: site(siteId), sk: `IDEMPOTENCY#${callerId}#${key}` }),
-  auditEvent: (siteId: string, eventId: string): Key => ({ pk: `${site(siteId)}#AUDIT`, sk: `EVENT#${eventId}` }),
-  auditPartition: (siteId: string) => `${site(siteId)}#AUDIT`,
-  /** Link tokens are looked up by their digest alone: the guest routes know no site. */
-  linkToken: (tokenDigest: string): Key => ({ pk: `LINK#${tokenDigest}`, sk: 'LINK' }),
-  orgAdmin: (orgId: string, userId: string): Key => ({ pk: `ORG#${orgId}`, sk: `ADMIN#${userId}` }),
-  orgEmail: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `EMAIL#${email}` }),
+  site: siteKey,
+  person: personKey,
+  emailClaim: emailClaimKey,
+  formerPaid: formerPaidKey,
+  erasure: erasureKey,
+  invitation: invitationKey,
+  space: spaceKey,
+  group: groupKey,
+  membership: membershipKey,
+  membershipPrefix,
+  idempotency: idempotencyKey,
+  auditEvent: auditEventKey,
+  auditPartition,
+  linkToken: linkKey,
+  orgAdmin: orgAdminKey,
+  orgEmail: orgEmailKey,
   sitePrefix: {
-    space: 'SPACE#',
-    group: 'GROUP#',
+    space: SPACE_PREFIX,
+    group: GROUP_PREFIX,
   },
-  partitionOf: site,
+  partitionOf: sitePartition,
 };
-
-/** Guest-list index keys (gsi1–gsi3) for a person; paid users only appear in the kind index. */
-export function personIndexKeys(person: {
-  siteId: string;
-  userId: string;
-  kind: 'guest' | 'paid';
-  status: string;
-  spaceKey?: string | undefined;
-  invitedAt: string;
-}): Record<string, string> {
-  const order = `${person.invitedAt}#${person.userId}`;
-  const base = { gsi1pk: `${site(person.siteId)}#KIND#${person.kind}`, gsi1sk: order };
-  if (person.kind !== 'guest') return base;
-  return {
-    ...base,
-    gsi2pk: `${site(person.siteId)}#GUEST_STATUS#${person.status}`,
-    gsi2sk: order,
-    gsi3pk: `${site(person.siteId)}#GUEST_SPACE#${person.spaceKey ?? '-'}`,
-    gsi3sk: order,
-  };
-}

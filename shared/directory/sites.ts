@@ -1,17 +1,24 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod/mini';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { newUserId } from '../domain/ids';
-import type { AdminRole } from '../domain/people';
-import { effectiveGuestRatio, headroom, type Plan } from '../domain/seats';
-import { emailDigest } from '../domain/tokens';
-import { auditPut } from './audit';
-import { getItem, type Directory } from './directory';
-import { DEFAULT_EXTERNAL_USER_POLICY, SiteItem } from './items';
-import { keys, personIndexKeys } from './keys';
-import { transactWrite, TransactionRefused, type TransactItem } from './transact';
+import { effectiveGuestRatio, headroom } from '../domain/seats';
+import type { AdminRole, Plan } from '../domain/vocabulary';
+import type { Directory } from './directory';
+import { and } from './expressions';
+import { auditWrite } from './entities/audit-event';
+import { firstEmailClaimWrite } from './entities/email-claim';
+import { markPaidWrite } from './entities/former-paid';
+import { orgAdminWrites, orgEmailKey } from './entities/org-admin';
+import { newPersonWrite, type PersonItem } from './entities/person';
+import { DEFAULT_EXTERNAL_USER_POLICY, newSiteWrite, SiteItem, siteIs, siteKey, siteUpdate } from './entities/site';
+import { readItem } from './reads';
+import { commitWrites, decideAndCommit, RETRY, TransactionRefused } from './transact';
+import { updateWrite, type Write } from './writes';
+
+const OrgEmail = z.object({ userId: z.string() });
 
 export async function getSite(db: Directory, siteId: string): Promise<SiteItem | null> {
-  return getItem(db, keys.site(siteId), SiteItem);
+  return readItem(db, siteKey(siteId), SiteItem);
 }
 
 export async function requireSite(db: Directory, siteId: string): Promise<SiteItem> {
@@ -47,13 +54,8 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
   }
   const admins = await Promise.all(
     input.admins.map(async (admin) => {
-      const known =
-        admin.role === 'org-admin'
-          ? await db.client.send(
-              new GetCommand({ TableName: db.tableName, Key: keys.orgEmail(input.orgId, admin.email), ConsistentRead: true }),
-            )
-          : undefined;
-      const userId = typeof known?.Item?.userId === 'string' ? known.Item.userId : newUserId();
+      const known = admin.role === 'org-admin' ? await readItem(db, orgEmailKey(input.orgId, admin.email), OrgEmail) : null;
+      const userId = known?.userId ?? newUserId();
       return { ...admin, userId };
     }),
   );
@@ -72,45 +74,28 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     externalUserPolicy: DEFAULT_EXTERNAL_USER_POLICY,
     createdAt: now,
   };
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...keys.site(input.siteId), type: 'site', ...site },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
+  const writes: Write[] = [newSiteWrite(site)];
   for (const admin of admins) {
-    const person = {
+    const person: PersonItem = {
       siteId: input.siteId,
       userId: admin.userId,
       email: admin.email,
       displayName: admin.displayName,
-      kind: 'paid' as const,
-      status: 'active' as const,
-      roles: { wiki: 'app-admin' as const },
+      kind: 'paid',
+      status: 'active',
+      roles: { wiki: 'app-admin' },
       groups: [],
       invitedAt: now,
       activatedAt: now,
       twoStepEnrolled: false,
       adminRole: admin.role,
     };
-    items.push(
-      { Put: { TableName: db.tableName, Item: { ...keys.person(input.siteId, admin.userId), type: 'person', ...person, ...personIndexKeys(person) } } },
-      { Put: { TableName: db.tableName, Item: { ...keys.emailClaim(input.siteId, admin.email), type: 'email-claim', userId: admin.userId } } },
-      { Put: { TableName: db.tableName, Item: { ...keys.formerPaid(input.siteId, emailDigest(admin.email)), type: 'paid-marker', since: now } } },
-    );
-    if (admin.role === 'org-admin') {
-      items.push(
-        { Put: { TableName: db.tableName, Item: { ...keys.orgAdmin(input.orgId, admin.userId), type: 'org-admin', orgId: input.orgId, userId: admin.userId, email: admin.email, displayName: admin.displayName } } },
-        { Put: { TableName: db.tableName, Item: { ...keys.orgEmail(input.orgId, admin.email), type: 'org-email', userId: admin.userId } } },
-      );
-    }
+    writes.push(newPersonWrite(person), firstEmailClaimWrite(input.siteId, admin.email, admin.userId), markPaidWrite(input.siteId, admin.email, now));
+    if (admin.role === 'org-admin') writes.push(...orgAdminWrites({ orgId: input.orgId, userId: admin.userId, email: admin.email, displayName: admin.displayName }));
   }
-  items.push(auditPut(db, { siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId) } }));
+  writes.push(auditWrite({ siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId) } }));
   try {
-    await transactWrite(db.client, items);
+    await commitWrites(db, writes);
   } catch (error) {
     if (error instanceof TransactionRefused && error.failedIndexes.includes(0)) {
       throw conflict('A site with this id already exists.');
@@ -135,56 +120,51 @@ const MAX_PATCH_ATTEMPTS = 10;
  * Lowering a limit below current use is allowed; the negative headroom blocks new seats until it fits.
  */
 export async function updateSite(db: Directory, siteId: string, patch: SitePatch, actor: string, now: string): Promise<SiteItem> {
-  for (let attempt = 1; attempt <= MAX_PATCH_ATTEMPTS; attempt++) {
-    const current = await requireSite(db, siteId);
-    const next = {
-      plan: patch.plan ?? current.plan,
-      userLimit: patch.userLimit ?? current.userLimit,
-      guestRatio: patch.guestRatio ?? current.guestRatio,
-      inviteExpiryDays: patch.inviteExpiryDays ?? current.inviteExpiryDays,
-    };
-    const room = headroom(current, next);
-    try {
-      await transactWrite(db.client, [
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: keys.site(siteId),
-            UpdateExpression:
-              'SET #plan = :plan, userLimit = :userLimit, guestRatio = :guestRatio, inviteExpiryDays = :expiry, ratioRoom = :ratioRoom, userRoom = :userRoom, seatRatio = :seatRatio, updatedAt = :now',
-            ConditionExpression: 'paid = :paid AND guests = :guests',
-            ExpressionAttributeNames: { '#plan': 'plan' },
-            ExpressionAttributeValues: {
-              ':plan': next.plan,
-              ':userLimit': next.userLimit,
-              ':guestRatio': next.guestRatio,
-              ':expiry': next.inviteExpiryDays,
-              ':ratioRoom': room.ratioRoom,
-              ':userRoom': room.userRoom,
-              ':seatRatio': effectiveGuestRatio(next),
-              ':now': now,
-              ':paid': current.paid,
-              ':guests': current.guests,
+  return decideAndCommit(
+    async () => {
+      const current = await requireSite(db, siteId);
+      const next = {
+        plan: patch.plan ?? current.plan,
+        userLimit: patch.userLimit ?? current.userLimit,
+        guestRatio: patch.guestRatio ?? current.guestRatio,
+        inviteExpiryDays: patch.inviteExpiryDays ?? current.inviteExpiryDays,
+      };
+      const room = headroom(current, next);
+      const seatRatio = effectiveGuestRatio(next);
+      try {
+        await commitWrites(db, [
+          updateWrite(
+            siteKey(siteId),
+            siteUpdate()
+              .set('plan', next.plan)
+              .set('userLimit', next.userLimit)
+              .set('guestRatio', next.guestRatio)
+              .set('inviteExpiryDays', next.inviteExpiryDays)
+              .set('ratioRoom', room.ratioRoom)
+              .set('userRoom', room.userRoom)
+              .set('seatRatio', seatRatio)
+              .set('updatedAt', now),
+            and(siteIs.eq('paid', current.paid), siteIs.eq('guests', current.guests)),
+          ),
+          auditWrite({
+            siteId,
+            actor,
+            action: 'site.updated',
+            target: siteId,
+            at: now,
+            details: {
+              before: { plan: current.plan, userLimit: current.userLimit, guestRatio: current.guestRatio, inviteExpiryDays: current.inviteExpiryDays },
+              after: next,
             },
-          },
-        },
-        auditPut(db, {
-          siteId,
-          actor,
-          action: 'site.updated',
-          target: siteId,
-          at: now,
-          details: {
-            before: { plan: current.plan, userLimit: current.userLimit, guestRatio: current.guestRatio, inviteExpiryDays: current.inviteExpiryDays },
-            after: next,
-          },
-        }),
-      ]);
-      return { ...current, ...next, ...room, seatRatio: effectiveGuestRatio(next), updatedAt: now };
-    } catch (error) {
-      if (!(error instanceof TransactionRefused)) throw error;
-    }
-  }
-  throw new AppError('service_unavailable', 'The site is changing too fast to update; try again.');
+          }),
+        ]);
+        return { ...current, ...next, ...room, seatRatio, updatedAt: now };
+      } catch (error) {
+        if (!(error instanceof TransactionRefused)) throw error;
+        return RETRY;
+      }
+    },
+    'site',
+    MAX_PATCH_ATTEMPTS,
+  );
 }
-

@@ -1,11 +1,8 @@
-import type { Kind } from './seats';
+import type { AdminRole, AppRole, Kind, PersonStatus } from './vocabulary';
 
-/** Role values of the HTTP contract. `guest` is only valid for the wiki app. */
-export type AppRole = 'none' | 'guest' | 'user' | 'app-admin';
+export type { AdminRole, AppRole, PersonStatus };
 export type GroupRole = AppRole;
 export type Roles = Readonly<Record<string, AppRole>>;
-export type PersonStatus = 'invited' | 'active' | 'suspended' | 'deactivated';
-export type AdminRole = 'site-admin' | 'org-admin';
 
 export const WIKI_APP = 'wiki';
 

@@ -7,8 +7,9 @@
  *   userRoom  = userLimit − paid − guests  (how many more people of any kind fit)
  * A guest takes one of each; a paid user takes one userRoom and adds `ratio` to ratioRoom.
  */
-export type Plan = 'free' | 'standard' | 'premium';
-export type Kind = 'guest' | 'paid';
+import type { Kind, Plan } from './vocabulary';
+
+export type { Kind, Plan };
 
 export const FREE_PLAN_USER_LIMIT = 10;
 
@@ -76,4 +77,24 @@ export function releaseSeat(kind: Kind, ratio: number): SeatDelta {
 /** A guest seat becomes a paid seat: paid + guests is unchanged, the guest allowance grows by the ratio. */
 export function promoteSeat(ratio: number): SeatDelta {
   return { paid: 1, guests: -1, ratioRoom: ratio + 1, userRoom: 0 };
+}
+
+const SEAT_REFUSAL_MESSAGES: Record<SeatRefusal, string> = {
+  user_limit_reached: 'The site has no free seat under its user limit.',
+  guest_limit_reached: 'The site has no free guest seat.',
+};
+export const seatRefusalMessage = (refusal: SeatRefusal) => SEAT_REFUSAL_MESSAGES[refusal];
+
+/** The site's counters as a refused seat update saw them (its old image). */
+export interface SeatImage extends Headroom {
+  readonly seatRatio: number;
+}
+
+/**
+ * Why a seat update conditioned on `ratio` was refused: the ratio changed meanwhile (decide again
+ * with the new one), or a limit, or nothing the counters show (someone freed a seat since).
+ */
+export function refusedSeatReason(kind: Kind, image: SeatImage, ratio: number): SeatRefusal | 'site_changed' | null {
+  if (image.seatRatio !== ratio) return 'site_changed';
+  return seatRefusal(kind, image);
 }

@@ -2,8 +2,9 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppError } from '../domain/errors';
 import { FREE_PLAN_USER_LIMIT } from '../domain/seats';
 import type { Directory } from '../directory/directory';
-import { listGuests, removeAppAccess } from '../directory/people';
-import type { SiteItem } from '../directory/items';
+import type { SiteItem } from '../directory/entities/site';
+import { removeAppAccess } from '../directory/people/departure';
+import { listGuests } from '../directory/people/guest-list';
 import { updateSite } from '../directory/sites';
 import { revokeOnboarding } from '../workflow/client';
 

@@ -2,13 +2,14 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppError, notFound } from '../domain/errors';
 import { newInvitationId, newUserId } from '../domain/ids';
 import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../domain/people';
-import { requireGroups } from '../directory/catalog';
-import { getItem, type Directory } from '../directory/directory';
+import type { Directory } from '../directory/directory';
+import { SiteItem, siteKey } from '../directory/entities/site';
+import { SpaceItem, spaceKey as spaceItemKey } from '../directory/entities/space';
+import { requireGroups } from '../directory/group-catalog';
 import { inviteOne, requireInvitation } from '../directory/invitations';
-import { endPendingInvitation } from '../directory/people';
-import { SiteItem, SpaceItem } from '../directory/items';
-import { keys } from '../directory/keys';
-import type { AppRole } from '../domain/people';
+import { endPendingInvitation } from '../directory/people/departure';
+import { readItem } from '../directory/reads';
+import type { AppRole } from '../domain/vocabulary';
 import { log } from '../log';
 import { startOnboarding } from '../workflow/client';
 
@@ -71,7 +72,7 @@ export async function inviteBatch(
   const spaceKey = kind === 'guest' ? body.spaceKey : undefined;
   let space: SpaceItem | null = null;
   if (spaceKey) {
-    space = await getItem(db, keys.space(input.site.siteId, spaceKey), SpaceItem);
+    space = await readItem(db, spaceItemKey(input.site.siteId, spaceKey), SpaceItem);
     if (!space || space.deleting) throw notFound(`The space ${spaceKey}`);
   }
 
@@ -91,7 +92,7 @@ export async function inviteBatch(
     let outcome = await inviteOne(db, { ...invitee, site });
     // The site's guest ratio changed between our read and the write: read it again and retry.
     for (let retry = 0; !outcome.invited && outcome.reason === 'site_changed' && retry < MAX_SITE_CHANGE_RETRIES; retry++) {
-      site = (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site;
+      site = (await readItem(db, siteKey(site.siteId), SiteItem)) ?? site;
       outcome = await inviteOne(db, { ...invitee, site });
     }
     if (!outcome.invited) {
@@ -116,5 +117,5 @@ export async function inviteBatch(
       results.push({ email: row.email, status: 'rejected', reason: 'service_unavailable' });
     }
   }
-  return { results, site: (await getItem(db, keys.site(site.siteId), SiteItem)) ?? site };
+  return { results, site: (await readItem(db, siteKey(site.siteId), SiteItem)) ?? site };
 }

@@ -1,10 +1,12 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { getItem, type Directory } from '../directory/directory';
+import type { Directory } from '../directory/directory';
+import { PersonItem, personKey } from '../directory/entities/person';
+import { SiteItem, siteKey } from '../directory/entities/site';
+import { SpaceItem, spaceKey } from '../directory/entities/space';
 import { requireInvitation } from '../directory/invitations';
-import { endPendingInvitation } from '../directory/people';
-import { PersonItem, SiteItem, SpaceItem } from '../directory/items';
-import { keys } from '../directory/keys';
+import { endPendingInvitation } from '../directory/people/departure';
+import { readItem } from '../directory/reads';
 import {
   activatePerson,
   claimInvitationSend,
@@ -46,9 +48,9 @@ export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payl
   }
   const { invitation, token } = claim;
   const [site, space, inviter] = await Promise.all([
-    getItem(db, keys.site(payload.siteId), SiteItem),
-    invitation.spaceKey ? getItem(db, keys.space(payload.siteId, invitation.spaceKey), SpaceItem) : Promise.resolve(null),
-    getItem(db, keys.person(payload.siteId, invitation.invitedBy), PersonItem),
+    readItem(db, siteKey(payload.siteId), SiteItem),
+    invitation.spaceKey ? readItem(db, spaceKey(payload.siteId, invitation.spaceKey), SpaceItem) : Promise.resolve(null),
+    readItem(db, personKey(payload.siteId, invitation.invitedBy), PersonItem),
   ]);
   const email = renderInvitationEmail({
     siteName: site?.name ?? payload.siteId,
@@ -122,8 +124,8 @@ export async function activate(context: Omit<WorkflowContext, 'sfn'>, payload: I
   }
   if (!(await claimWelcomeSend(db, payload.siteId, payload.invitationId, now))) return { status: person.status };
   const [site, space] = await Promise.all([
-    getItem(db, keys.site(payload.siteId), SiteItem),
-    person.spaceKey ? getItem(db, keys.space(payload.siteId, person.spaceKey), SpaceItem) : Promise.resolve(null),
+    readItem(db, siteKey(payload.siteId), SiteItem),
+    person.spaceKey ? readItem(db, spaceKey(payload.siteId, person.spaceKey), SpaceItem) : Promise.resolve(null),
   ]);
   const email = renderWelcomeEmail({
     siteName: site?.name ?? payload.siteId,

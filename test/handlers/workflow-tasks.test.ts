@@ -108,6 +108,16 @@ const sdkError = (name: string, httpStatusCode = 400) => Object.assign(new Error
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 const updates = () => ddbMock.commandCalls(UpdateCommand).map((call) => call.args[0].input as UpdateCommandInput);
+/** An expression with its placeholders replaced by the names and (JSON) values they stand for. */
+function resolved(
+  expression: string | undefined,
+  input: { readonly ExpressionAttributeNames?: Record<string, string> | undefined; readonly ExpressionAttributeValues?: Record<string, unknown> | undefined } | undefined,
+): string {
+  const names = input?.ExpressionAttributeNames ?? {};
+  const values = input?.ExpressionAttributeValues ?? {};
+  return (expression ?? '').replace(/#[A-Za-z0-9_]+/g, (name) => names[name] ?? name).replace(/:[A-Za-z0-9_]+/g, (value) => (value in values ? JSON.stringify(values[value]) : value));
+}
+const resolvedUpdates = () => updates().map((input) => resolved(input.UpdateExpression, input));
 const emailInput = () => sesMock.commandCalls(SendEmailCommand)[0]!.args[0].input as SendEmailCommandInput;
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -178,7 +188,7 @@ describe('sendInvitation', () => {
     const [claim, link] = transacts[0]!.args[0].input.TransactItems ?? [];
     const digest = createHash('sha256').update(token).digest('hex');
     expect(claim?.Update?.Key).toEqual(keys.invitation(SITE, INVITATION));
-    expect(claim?.Update?.ExpressionAttributeValues?.[':digest']).toBe(digest);
+    expect(resolved(claim?.Update?.UpdateExpression, claim?.Update)).toMatch(new RegExp(`^SET tokenDigest = "${digest}", sendingUntil = "[^"]+"$`));
     expect(link?.Put?.Item).toMatchObject({ pk: `LINK#${digest}`, sk: 'LINK', purpose: 'invitation', siteId: SITE, invitationId: INVITATION, userId: USER });
 
     // Assess: the raw token appears in no DynamoDB command at all
@@ -186,13 +196,8 @@ describe('sendInvitation', () => {
     expect(everyInput).not.toContain(token);
 
     // Assess: the send is recorded with SES's message id and the lease is given back
-    expect(updates()).toEqual([
-      expect.objectContaining({
-        Key: keys.invitation(SITE, INVITATION),
-        UpdateExpression: 'SET emailSentAt = :now, emailMessageId = :id REMOVE sendingUntil',
-        ExpressionAttributeValues: expect.objectContaining({ ':id': 'ses-msg-1' }),
-      }),
-    ]);
+    expect(updates().map((input) => input.Key)).toEqual([keys.invitation(SITE, INVITATION)]);
+    expect(resolvedUpdates()).toEqual([expect.stringMatching(/^SET emailSentAt = "[^"]+", emailMessageId = "ses-msg-1" REMOVE sendingUntil$/)]);
   });
 
   it('issues a different token on every send', async () => {
@@ -213,7 +218,9 @@ describe('sendInvitation', () => {
     // Assess
     expect(error.name).toBe('EmailTransient');
     expect(error.message).not.toContain('pat@partner.example');
-    expect(updates()).toEqual([{ TableName: TABLE, Key: keys.invitation(SITE, INVITATION), UpdateExpression: 'REMOVE sendingUntil' }]);
+    expect(updates()).toEqual([expect.objectContaining({ TableName: TABLE, Key: keys.invitation(SITE, INVITATION) })]);
+    expect(updates()[0]).not.toHaveProperty('ConditionExpression');
+    expect(resolvedUpdates()).toEqual(['REMOVE sendingUntil']);
   });
 
   it('throws EmailRejected when SES answers MessageRejected, and releases the lease', async () => {
@@ -224,7 +231,7 @@ describe('sendInvitation', () => {
     // Assess
     expect(error.name).toBe('EmailRejected');
     expect(error.message).not.toContain('pat@partner.example');
-    expect(updates().map((input) => input.UpdateExpression)).toEqual(['REMOVE sendingUntil']);
+    expect(resolvedUpdates()).toEqual(['REMOVE sendingUntil']);
   });
 
   it('does nothing when the invitation email was already sent', async () => {
@@ -278,14 +285,9 @@ describe('awaitAcceptance', () => {
     // Act
     await awaitAcceptance(context, callback);
     // Assess
-    expect(updates()).toEqual([
-      expect.objectContaining({
-        Key: keys.invitation(SITE, INVITATION),
-        UpdateExpression: 'SET acceptTaskToken = :token',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeValues: { ':token': TASK_TOKEN, ':pending': 'pending' },
-      }),
-    ]);
+    expect(updates().map((input) => input.Key)).toEqual([keys.invitation(SITE, INVITATION)]);
+    expect(resolvedUpdates()).toEqual([`SET acceptTaskToken = "${TASK_TOKEN}"`]);
+    expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toBe('status = "pending"');
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
@@ -404,9 +406,8 @@ describe('awaitSpaceAssignment', () => {
   it('stores the token on a person without a space', async () => {
     put(keys.person(SITE, USER), { ...person({ spaceKey: undefined }) });
     await awaitSpaceAssignment(context, callback);
-    expect(updates()).toEqual([
-      expect.objectContaining({ Key: keys.person(SITE, USER), UpdateExpression: 'SET spaceTaskToken = :token', ExpressionAttributeValues: expect.objectContaining({ ':token': TASK_TOKEN }) }),
-    ]);
+    expect(updates().map((input) => input.Key)).toEqual([keys.person(SITE, USER)]);
+    expect(resolvedUpdates()).toEqual([`SET spaceTaskToken = "${TASK_TOKEN}"`]);
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
@@ -436,18 +437,19 @@ describe('activate', () => {
     // Assess
     expect(result).toEqual({ status: 'active' });
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update).toMatchObject({
-      Key: keys.person(SITE, USER),
-      ConditionExpression: '#status = :invited',
-      ExpressionAttributeValues: expect.objectContaining({ ':active': 'active', ':gsi2pk': `SITE#${SITE}#GUEST_STATUS#active` }),
-    });
-    expect(items[1]?.ConditionCheck).toMatchObject({ Key: keys.invitation(SITE, INVITATION), ExpressionAttributeValues: { ':accepted': 'accepted' } });
+    expect(items[0]?.Update?.Key).toEqual(keys.person(SITE, USER));
+    expect(resolved(items[0]?.Update?.ConditionExpression, items[0]?.Update)).toBe('status = "invited"');
+    expect(resolved(items[0]?.Update?.UpdateExpression, items[0]?.Update)).toMatch(
+      new RegExp(`^SET status = "active", activatedAt = "[^"]+", gsi2pk = "SITE#${SITE}#GUEST_STATUS#active" REMOVE spaceTaskToken$`),
+    );
+    expect(items[1]?.ConditionCheck?.Key).toEqual(keys.invitation(SITE, INVITATION));
+    expect(resolved(items[1]?.ConditionCheck?.ConditionExpression, items[1]?.ConditionCheck)).toBe('status = "accepted"');
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(emailInput().Destination?.ToAddresses).toEqual(['pat@partner.example']);
     expect(emailInput().Message?.Body?.Text?.Data).toContain('Engineering');
-    expect(updates().map((input) => input.UpdateExpression)).toEqual([
-      'SET welcomeSendingUntil = :lease',
-      'SET welcomeSentAt = :now REMOVE welcomeSendingUntil',
+    expect(resolvedUpdates()).toEqual([
+      expect.stringMatching(/^SET welcomeSendingUntil = "[^"]+"$/),
+      expect.stringMatching(/^SET welcomeSentAt = "[^"]+" REMOVE welcomeSendingUntil$/),
     ]);
   });
 
@@ -475,18 +477,18 @@ describe('expireInvitation', () => {
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
     const update = (key: { pk: string; sk: string }) => items.find((item) => item.Update?.Key?.sk === key.sk)?.Update;
     const deletes = items.flatMap((item) => (item.Delete?.Key ? [item.Delete.Key] : []));
-    expect(update(keys.invitation(SITE, INVITATION))).toMatchObject({
-      Key: keys.invitation(SITE, INVITATION),
-      ConditionExpression: '#status = :seen',
-      ExpressionAttributeValues: expect.objectContaining({ ':ended': 'expired', ':seen': 'pending' }),
-    });
+    const ending = update(keys.invitation(SITE, INVITATION));
+    expect(ending?.Key).toEqual(keys.invitation(SITE, INVITATION));
+    expect(resolved(ending?.ConditionExpression, ending)).toBe('status = "pending"');
+    expect(resolved(ending?.UpdateExpression, ending)).toMatch(/^SET status = "expired", endedAt = "[^"]+" REMOVE acceptTaskToken$/);
     expect(deletes).toEqual(expect.arrayContaining([keys.person(SITE, USER), keys.emailClaim(SITE, 'pat@partner.example')]));
     const seat = update(keys.site(SITE));
     expect(seat?.Key).toEqual(keys.site(SITE));
-    const values = seat?.ExpressionAttributeValues ?? {};
-    expect([values[':paid'] + 0, values[':guests'], values[':ratioRoom'], values[':userRoom'], values[':ratio']]).toEqual([0, -1, 1, 1, 5]);
+    expect(resolved(seat?.UpdateExpression, seat)).toBe('ADD paid 0, guests -1, ratioRoom 1, userRoom 1');
+    expect(resolved(seat?.ConditionExpression, seat)).toBe('attribute_exists(pk) AND seatRatio = 5');
     // The space's guest count goes down with the guest.
-    expect(items.some((item) => item.Update?.Key?.sk === 'SPACE#ENG' && item.Update.ExpressionAttributeValues?.[':by'] === -1)).toBe(true);
+    const space = update(keys.space(SITE, 'ENG'));
+    expect(resolved(space?.UpdateExpression, space)).toBe('ADD guestCount -1');
   });
 
   it('does nothing once the invitee was activated', async () => {

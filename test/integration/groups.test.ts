@@ -185,7 +185,8 @@ function intercepted(on: (command: unknown, forward: () => Promise<unknown>) => 
 }
 
 const isTransaction = (command: unknown): command is TransactWriteCommand => command instanceof TransactWriteCommand;
-const touchesPersonCheck = (command: TransactWriteCommand) => (command.input.TransactItems ?? []).some((item) => item.ConditionCheck?.ConditionExpression === 'kind = :guest');
+// The guest-group change checks each member's person item; no other transaction checks a person.
+const touchesPersonCheck = (command: TransactWriteCommand) => (command.input.TransactItems ?? []).some((item) => String(item.ConditionCheck?.Key?.sk ?? '').startsWith('USER#'));
 
 // ---------------------------------------------------------------------------------------------
 

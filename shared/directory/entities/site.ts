@@ -1,0 +1,63 @@
+import { z } from 'zod/mini';
+import type { SeatDelta } from '../../domain/seats';
+import { PLANS } from '../../domain/vocabulary';
+import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
+import { sitePartition, type Key } from '../key';
+import { putWrite, updateWrite, type Write } from '../writes';
+
+export const SITE_TYPE = 'site';
+
+export const siteKey = (siteId: string): Key => ({ pk: sitePartition(siteId), sk: 'SITE' });
+
+export const ExternalUserPolicy = z.object({
+  twoStepRequired: z.boolean(),
+  reverifyEveryDays: z.int().check(z.minimum(1), z.maximum(30)),
+  apiTokensAllowed: z.boolean(),
+});
+export type ExternalUserPolicy = z.infer<typeof ExternalUserPolicy>;
+export const DEFAULT_EXTERNAL_USER_POLICY: ExternalUserPolicy = { twoStepRequired: false, reverifyEveryDays: 30, apiTokensAllowed: true };
+
+/** Items as stored. Reads are parsed, so a malformed item fails loudly instead of spreading. */
+export const SiteItem = z.object({
+  siteId: z.string(),
+  name: z.string(),
+  orgId: z.string(),
+  plan: z.enum(PLANS),
+  userLimit: z.int(),
+  guestRatio: z.int(),
+  inviteExpiryDays: z.int(),
+  paid: z.int(),
+  guests: z.int(),
+  ratioRoom: z.int(),
+  userRoom: z.int(),
+  /** The effective guest ratio the headroom counters were computed with (0 on the Free plan). */
+  seatRatio: z.int(),
+  externalUserPolicy: z._default(ExternalUserPolicy, DEFAULT_EXTERNAL_USER_POLICY),
+  createdAt: z.string(),
+  updatedAt: z.optional(z.string()),
+});
+export type SiteItem = z.infer<typeof SiteItem>;
+
+export const siteUpdate = () => update<SiteItem>();
+export const siteIs = conditionsOn<SiteItem>();
+
+export const newSiteWrite = (site: SiteItem): Write => putWrite(siteKey(site.siteId), { type: SITE_TYPE, ...site }, itemAbsent);
+
+/**
+ * The site-item update that moves the seat counters by `delta`, guarded for the seat taken. The
+ * ratio the delta was computed with must still be the site's, or ratioRoom would drift. The old
+ * image comes back with a refusal, so the caller can tell which limit refused.
+ */
+export function seatWrite(siteId: string, delta: SeatDelta, ratio: number, guard: 'none' | 'user' | 'guest'): Write {
+  return updateWrite(
+    siteKey(siteId),
+    siteUpdate().add('paid', delta.paid).add('guests', delta.guests).add('ratioRoom', delta.ratioRoom).add('userRoom', delta.userRoom),
+    and(
+      itemExists,
+      siteIs.eq('seatRatio', ratio),
+      guard !== 'none' ? siteIs.ge('userRoom', 1) : undefined,
+      guard === 'guest' ? siteIs.ge('ratioRoom', 1) : undefined,
+    ),
+    { returnOldOnRefusal: true },
+  );
+}

@@ -1,0 +1,1 @@
+export const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
