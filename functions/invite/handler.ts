@@ -1,7 +1,7 @@
 import { sfn } from '../../shared/clients/sfn';
 import { environment, required } from '../../shared/config';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { withIdempotency } from '../../shared/directory/idempotency';
+import { IdempotencyInProgress, withIdempotency } from '../../shared/directory/idempotency';
 import { bodyDigest } from '../../shared/domain/tokens';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
@@ -12,7 +12,7 @@ import { inviteBatch } from '../../shared/usecases/invite';
 const db = directoryFromEnvironment();
 const stateMachineArn = required('STATE_MACHINE_ARN');
 
-export const handler = httpRoute(inviteRoute, async ({ params, body, headers, admin, now }) => {
+export const handler = httpRoute(inviteRoute, async ({ params, body, headers, admin, now, context }) => {
   const invite = async () => {
     const { results, site } = await inviteBatch(
       { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS },
@@ -24,5 +24,13 @@ export const handler = httpRoute(inviteRoute, async ({ params, body, headers, ad
   };
   const key = headers['Idempotency-Key'];
   if (key === undefined) return invite();
-  return withIdempotency(db, { siteId: params.siteId, callerId: admin.userId, key, bodyDigest: bodyDigest(body) }, now, invite);
+  // This invocation is dead when its time runs out, so its claim on the key must end then too.
+  const claimForMs = context.getRemainingTimeInMillis();
+  try {
+    return await withIdempotency(db, { siteId: params.siteId, callerId: admin.userId, key, bodyDigest: bodyDigest(body), claimForMs }, now, invite);
+  } catch (error) {
+    if (!(error instanceof IdempotencyInProgress)) throw error;
+    // The error mapping has no header for this; the body is the same shape it would write.
+    return { status: 409, headers: { 'retry-after': String(error.retryAfterSeconds) }, body: { error: { code: error.code, message: error.message } } };
+  }
 }, { siteAdmin: siteAdminsIn(db) });

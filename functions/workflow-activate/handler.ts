@@ -1,9 +1,10 @@
 import { ses } from '../../shared/clients/ses';
 import { required } from '../../shared/config';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
+import { withTaskLogging } from '../../shared/log';
 import { InvitationTaskPayload } from '../../shared/workflow/payloads';
 import { activate } from '../../shared/workflow/tasks';
 
 const context = { db: directoryFromEnvironment(), ses, senderAddress: required('SENDER_ADDRESS'), publicBaseUrl: required('PUBLIC_BASE_URL') };
 
-export const handler = async (event: unknown) => activate(context, InvitationTaskPayload.parse(event));
+export const handler = withTaskLogging('workflow-activate', async (event: unknown) => activate(context, InvitationTaskPayload.parse(event)));

@@ -1,73 +1,105 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, conflict } from '../domain/errors';
 import type { Directory } from './directory';
-import { itemAbsent, or } from './expressions';
+import { and, itemAbsent, or } from './expressions';
 import { IDEMPOTENCY_TYPE, IdempotencyRecord, idempotencyIs, idempotencyKey, idempotencyUpdate } from './entities/idempotency-record';
 import type { Key } from './key';
 import { readItem } from './reads';
 import { sleep } from './retry';
-import { isConditionFailure, writeOne } from './single';
-import { epochSeconds } from './time';
+import { writeOneIfAllowed } from './single';
 import { deleteWrite, putWrite, updateWrite } from './writes';
 
 const WINDOW_SECONDS = 24 * 3600;
-const WAIT_FOR_FIRST_MS = 25_000;
+/** Without a Lambda clock to bound it, a claim lasts as long as an API function may run. */
+const DEFAULT_CLAIM_MS = 10_000;
+/**
+ * How long a repeat waits for a live claim to finish before answering 409: long enough for concurrent
+ * double-submits of a quick request to get its response, short enough to stay far inside a Lambda.
+ */
+const REPLAY_WAIT_MS = 750;
+/** A claim that expires between our failed put and our read is taken over on the next try. */
+const CLAIM_ATTEMPTS = 3;
 
 export interface StoredResponse {
   readonly status: number;
   readonly body: unknown;
 }
 
+/** The key is claimed by a request that may still finish: the caller should retry, not wait here. */
+export class IdempotencyInProgress extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('conflict', `A request with this Idempotency-Key is still in progress; retry in ${retryAfterSeconds} s.`);
+  }
+}
+
 /**
  * Runs `work` at most once per (site, caller, key) within 24 h. The first request claims the key
- * with a conditional put; repeats with the same body wait for and return its response; a different
- * body is a 409. If the work fails, the claim is removed so the client can retry with the same key.
+ * with a conditional put for as long as it can still run (`claimForMs`: the Lambda's remaining
+ * time); a repeat with the same body gets the stored response, or a 409 with a retry hint while the
+ * claim lives; a different body is a 409. A claim whose holder died is taken over by the next
+ * repeat, so a crash costs the client one retry, not the 24 h window. If the work fails, the claim
+ * is removed so the client can retry with the same key.
  */
 export async function withIdempotency(
   db: Directory,
-  scope: { siteId: string; callerId: string; key: string; bodyDigest: string },
+  scope: { siteId: string; callerId: string; key: string; bodyDigest: string; claimForMs?: number },
   now: Date,
   work: () => Promise<StoredResponse>,
 ): Promise<StoredResponse> {
   const key = idempotencyKey(scope.siteId, scope.callerId, scope.key);
-  const nowSeconds = epochSeconds(now.toISOString());
-  try {
-    await writeOne(
-      db,
-      putWrite(
-        key,
-        { type: IDEMPOTENCY_TYPE, bodyDigest: scope.bodyDigest, state: 'in_progress', ttl: nowSeconds + WINDOW_SECONDS },
-        // An expired record (TTL deletion lags) counts as absent.
-        or(itemAbsent, idempotencyIs.lt('ttl', nowSeconds)),
-      ),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return replay(db, key, scope.bodyDigest);
+  const nowMs = now.getTime();
+  const claimId = randomUUID();
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+    if (await claim(db, key, scope.bodyDigest, claimId, nowMs, scope.claimForMs ?? DEFAULT_CLAIM_MS)) return runClaimed(db, key, claimId, work);
+    const stored = await replay(db, key, scope.bodyDigest, nowMs);
+    if (stored) return stored;
   }
+  throw new IdempotencyInProgress(1);
+}
+
+/** The stored response; null when the key is free again (its holder failed or died). */
+async function replay(db: Directory, key: Key, bodyDigest: string, nowMs: number): Promise<StoredResponse | null> {
+  // `now` is the request's clock (tests move it); the waiting itself is in real time.
+  const started = Date.now();
+  for (let delay = 25; ; delay = Math.min(delay * 2, 200)) {
+    const record = await readItem(db, key, IdempotencyRecord);
+    if (!record) return null;
+    if (record.bodyDigest !== bodyDigest) throw conflict('This Idempotency-Key was used with a different request body.');
+    if (record.state === 'done' && record.status !== undefined && record.responseJson !== undefined) {
+      return { status: record.status, body: JSON.parse(record.responseJson) as unknown };
+    }
+    const waited = Date.now() - started;
+    const claimLeftMs = (record.claimExpiresAt ?? 0) - (nowMs + waited);
+    if (claimLeftMs <= 0) return null;
+    if (waited + delay > REPLAY_WAIT_MS) throw new IdempotencyInProgress(Math.max(1, Math.ceil(claimLeftMs / 1000)));
+    await sleep(delay);
+  }
+}
+
+function claim(db: Directory, key: Key, bodyDigest: string, claimId: string, nowMs: number, claimForMs: number): Promise<boolean> {
+  const nowSeconds = Math.floor(nowMs / 1000);
+  const record = { type: IDEMPOTENCY_TYPE, bodyDigest, state: 'in_progress', claimId, claimExpiresAt: nowMs + claimForMs, ttl: nowSeconds + WINDOW_SECONDS };
+  // An expired record (TTL deletion lags) counts as absent, and so does a claim whose holder is dead.
+  const free = or(
+    itemAbsent,
+    idempotencyIs.lt('ttl', nowSeconds),
+    and(idempotencyIs.eq('state', 'in_progress'), or(idempotencyIs.attributeNotExists('claimExpiresAt'), idempotencyIs.lt('claimExpiresAt', nowMs))),
+  );
+  return writeOneIfAllowed(db, putWrite(key, record, free));
+}
+
+async function runClaimed(db: Directory, key: Key, claimId: string, work: () => Promise<StoredResponse>): Promise<StoredResponse> {
+  const mine = idempotencyIs.eq('claimId', claimId);
   let response: StoredResponse;
   try {
     response = await work();
   } catch (error) {
-    await writeOne(db, deleteWrite(key));
+    // False when the claim was no longer ours: it then belongs to whoever took it over.
+    await writeOneIfAllowed(db, deleteWrite(key, mine));
     throw error;
   }
-  await writeOne(db, updateWrite(key, idempotencyUpdate().set('state', 'done').set('status', response.status).set('responseJson', JSON.stringify(response.body))));
+  const done = idempotencyUpdate().set('state', 'done').set('status', response.status).set('responseJson', JSON.stringify(response.body)).remove('claimExpiresAt');
+  // Our claim expired and a repeat took the key over: its outcome is the one repeats will see.
+  if (!(await writeOneIfAllowed(db, updateWrite(key, done, mine)))) throw new IdempotencyInProgress(1);
   return response;
-}
-
-async function replay(db: Directory, key: Key, bodyDigest: string): Promise<StoredResponse> {
-  const deadline = Date.now() + WAIT_FOR_FIRST_MS;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    const record = await readItem(db, key, IdempotencyRecord);
-    if (record && record.bodyDigest !== bodyDigest) {
-      throw conflict('This Idempotency-Key was used with a different request body.');
-    }
-    if (record?.state === 'done' && record.status !== undefined && record.responseJson !== undefined) {
-      return { status: record.status, body: JSON.parse(record.responseJson) as unknown };
-    }
-    if (Date.now() > deadline) {
-      throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress; retry later.');
-    }
-    await sleep(delay);
-  }
 }

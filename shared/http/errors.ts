@@ -21,7 +21,8 @@ export function validationError(error: z.core.$ZodError, where: InputPart): AppE
 export function errorResponse(error: unknown, event: HttpEvent): APIGatewayProxyResultV2 {
   const known = error instanceof AppError ? error : throttledOrUnknown(error);
   if (known.status >= 500) {
-    log.error('request failed', { route: event.routeKey, requestId: event.requestContext?.requestId, error: describe(error) });
+    // `route` and `site` are already on every line of the request; the route key says which method it was.
+    log.error('request failed', { routeKey: event.routeKey, requestId: event.requestContext?.requestId, error: describe(error) });
   }
   const body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
   return {

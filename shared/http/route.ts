@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -10,6 +11,7 @@ import { parseBody } from './body';
 import { ROUTE_SCOPE, type RouteAuth, type RouteDeclaration } from './declaration';
 import { errorResponse, validationError, type InputPart } from './errors';
 import type { HttpEvent } from './event';
+import { logger } from '../log';
 import { linkProblemPage, wantsJson } from './pages';
 import type { SiteAdmin, SiteAdminLookup } from './site-admin';
 
@@ -96,6 +98,9 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
   const siteAdmin = options.siteAdmin;
   if (route.auth === 'admin' && !siteAdmin) throw new Error(`The admin route ${route.name} needs a siteAdmin lookup`);
   const core = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyResultV2> => {
+    // The path's siteId before validation: a failing request is the one whose site matters most.
+    const site = event.pathParameters?.siteId;
+    logger.appendKeys({ route: route.name, ...(site ? { site } : {}) });
     try {
       const now = clock();
       const caller = needsToken(route.auth) ? callerFromEvent(event, ROUTE_SCOPE[route.auth]) : null;
@@ -121,6 +126,8 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
     }
   };
   const handler = middy<HttpEvent, APIGatewayProxyResultV2>(core)
+    // Never the event: it carries bearer tokens, invitation links and addresses.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpHeaderNormalizer())
     .use(
       httpSecurityHeaders({

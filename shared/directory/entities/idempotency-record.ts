@@ -12,6 +12,10 @@ export const IdempotencyRecord = z.object({
   status: z.optional(z.int()),
   /** Kept as JSON text: a DynamoDB map would not keep key order, and replays must be byte-identical. */
   responseJson: z.optional(z.string()),
+  /** Epoch ms after which the claimant is dead (its Lambda timed out or crashed). Older records lack it. */
+  claimExpiresAt: z.optional(z.int()),
+  /** Who holds the claim, so a claimant that outlived its claim cannot overwrite its successor. */
+  claimId: z.optional(z.string()),
   ttl: z.int(),
 });
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecord>;
