@@ -9,7 +9,7 @@ import { keys } from '../shared/directory/keys';
 import { createSpace } from '../shared/directory/catalog';
 import { createSite, getSite } from '../shared/directory/sites';
 import { decideAccess } from '../shared/domain/access';
-import { newInvitationId, newUserId } from '../shared/domain/ids';
+import { newInvitationId, newUserId } from '../shared/ids';
 
 /**
  * The hot paths against DynamoDB Local, each next to a baseline measured in the

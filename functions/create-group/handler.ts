@@ -1,6 +1,6 @@
 import { createGroup } from '../../shared/directory/catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { newGroupId } from '../../shared/domain/ids';
+import { newGroupId } from '../../shared/ids';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { createGroupRoute } from '../../shared/http/routes/create-group';

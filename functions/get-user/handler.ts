@@ -1,6 +1,6 @@
-import { directoryFromEnvironment, getItem } from '../../shared/directory/directory';
-import { PersonItem } from '../../shared/directory/items';
-import { keys } from '../../shared/directory/keys';
+import { directoryFromEnvironment } from '../../shared/directory/directory';
+import { PersonItem, personKey } from '../../shared/directory/entities/person';
+import { readItem } from '../../shared/directory/reads';
 import { notFound } from '../../shared/domain/errors';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
@@ -10,7 +10,7 @@ import { toPerson } from '../../shared/http/views';
 const db = directoryFromEnvironment();
 
 export const handler = httpRoute(getUserRoute, async ({ params }) => {
-  const person = await getItem(db, keys.person(params.siteId, params.userId), PersonItem);
+  const person = await readItem(db, personKey(params.siteId, params.userId), PersonItem);
   if (!person) throw notFound('The user');
   return { body: toPerson(person) };
 }, { siteAdmin: siteAdminsIn(db) });

@@ -1,8 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import { required } from '../config';
-import type { Key } from './key';
-import { readItem, type Parser } from './reads';
 
 export { epochSeconds } from './time';
 
@@ -14,9 +12,4 @@ export interface Directory {
 
 export function directoryFromEnvironment(): Directory {
   return { client: documentClient, tableName: required('TABLE_NAME') };
-}
-
-/** Strongly consistent read of one item, parsed with its schema. */
-export async function getItem<T>(db: Directory, key: Key, schema: Parser<T>): Promise<T | null> {
-  return readItem(db, key, schema);
 }

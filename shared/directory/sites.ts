@@ -1,6 +1,6 @@
 import { z } from 'zod/mini';
 import { AppError, conflict, notFound } from '../domain/errors';
-import { newUserId } from '../domain/ids';
+import { newUserId } from '../ids';
 import { effectiveGuestRatio, headroom } from '../domain/seats';
 import type { AdminRole, Plan } from '../domain/vocabulary';
 import type { Directory } from './directory';

@@ -1,8 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { forbidden } from '../domain/errors';
-import { getItem, type Directory } from '../directory/directory';
-import { PersonItem, SiteItem } from '../directory/items';
-import { keys } from '../directory/keys';
+import type { Directory } from '../directory/directory';
+import { OrgAdminItem, orgAdminKey } from '../directory/entities/org-admin';
+import { PersonItem, personKey } from '../directory/entities/person';
+import { SiteItem, siteKey } from '../directory/entities/site';
+import { readItem } from '../directory/reads';
 import type { Caller } from './caller';
 
 /**
@@ -18,16 +19,13 @@ export interface SiteAdmin {
 
 export async function requireSiteAdmin(db: Directory, siteId: string, caller: Caller): Promise<SiteAdmin> {
   const [site, person] = await Promise.all([
-    getItem(db, keys.site(siteId), SiteItem),
-    getItem(db, keys.person(siteId, caller.userId), PersonItem),
+    readItem(db, siteKey(siteId), SiteItem),
+    readItem(db, personKey(siteId, caller.userId), PersonItem),
   ]);
   if (!site) throw forbidden();
   if (person?.adminRole && person.status === 'active') return { site, userId: caller.userId, displayName: person.displayName ?? person.email };
-  const { Item: orgAdmin } = await db.client.send(new GetCommand({ TableName: db.tableName, Key: keys.orgAdmin(site.orgId, caller.userId), ConsistentRead: true }));
-  if (orgAdmin) {
-    const name = typeof orgAdmin.displayName === 'string' ? orgAdmin.displayName : typeof orgAdmin.email === 'string' ? orgAdmin.email : undefined;
-    return { site, userId: caller.userId, displayName: name };
-  }
+  const orgAdmin = await readItem(db, orgAdminKey(site.orgId, caller.userId), OrgAdminItem);
+  if (orgAdmin) return { site, userId: caller.userId, displayName: orgAdmin.displayName ?? orgAdmin.email };
   throw forbidden();
 }
 

@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppError, notFound } from '../domain/errors';
-import { newInvitationId, newUserId } from '../domain/ids';
+import { newInvitationId, newUserId } from '../ids';
 import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../domain/people';
 import type { Directory } from '../directory/directory';
 import { SiteItem, siteKey } from '../directory/entities/site';

@@ -1,31 +1,29 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
+
+const id = () => z.string().check(z.minLength(1));
 
 /** Input of one onboarding execution (one per invitee, named by the invitation id). */
 export const OnboardingInput = z.object({
-  siteId: z.string().min(1),
-  userId: z.string().min(1),
-  invitationId: z.string().min(1),
+  siteId: id(),
+  userId: id(),
+  invitationId: id(),
   kind: z.enum(['guest', 'paid']),
   /** False for paid invitees and for guests whose space was given at invite time. */
   needsSpace: z.boolean(),
   /** The invitation's lifetime; both callback waits time out after it. */
-  acceptWithinSeconds: z.number().int().min(1),
+  acceptWithinSeconds: z.int().check(z.gte(1)),
 });
 export type OnboardingInput = z.infer<typeof OnboardingInput>;
 
-export const InvitationTaskPayload = z.object({
-  siteId: z.string().min(1),
-  userId: z.string().min(1),
-  invitationId: z.string().min(1),
-});
+export const InvitationTaskPayload = z.object({ siteId: id(), userId: id(), invitationId: id() });
 export type InvitationTaskPayload = z.infer<typeof InvitationTaskPayload>;
 
-export const CallbackTaskPayload = InvitationTaskPayload.extend({ taskToken: z.string().min(1) });
+export const CallbackTaskPayload = z.extend(InvitationTaskPayload, { taskToken: id() });
 export type CallbackTaskPayload = z.infer<typeof CallbackTaskPayload>;
 
-export const ExpireTaskPayload = InvitationTaskPayload.extend({
+export const ExpireTaskPayload = z.extend(InvitationTaskPayload, {
   /** Why the onboarding ended without activation (`InvitationExpired`, `SendFailed`, …). */
-  reason: z.string().min(1).default('InvitationExpired'),
+  reason: z._default(id(), 'InvitationExpired'),
 });
 export type ExpireTaskPayload = z.infer<typeof ExpireTaskPayload>;
 

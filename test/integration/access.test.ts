@@ -10,7 +10,7 @@ import { keys } from '../../shared/directory/keys';
 import { createSite } from '../../shared/directory/sites';
 import { decideAccess, type AccessClient, type AccessDecision } from '../../shared/domain/access';
 import { AppError } from '../../shared/domain/errors';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory } from '../support/directory';
 import { loadRouteHandler, routeEvent, type RouteHandler } from '../support/lambda';
 

@@ -7,7 +7,7 @@ import { acceptInvitation, activatePerson, assignSpace, claimInvitationSend, ope
 import { deactivatePerson, deletePerson, promoteGuest, reactivatePerson, removeAppAccess, unassignSpace } from '../../shared/directory/people';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
 import { AppError, type ErrorCode } from '../../shared/domain/errors';
-import { newGroupId, newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newGroupId, newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory, scanAll } from '../support/directory';
 
 /**

@@ -4,7 +4,7 @@ import type { Directory } from '../../shared/directory/directory';
 import { inviteOne, requireInvitation } from '../../shared/directory/invitations';
 import { endPendingInvitation } from '../../shared/directory/people';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory } from '../support/directory';
 
 /** Expiry racing an operator's change of the guest ratio must still free the seat. */

@@ -17,7 +17,7 @@ import { keys, personIndexKeys } from '../../shared/directory/keys';
 import { deactivatePerson, promoteGuest, reactivatePerson } from '../../shared/directory/people';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
-import { newGroupId, newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newGroupId, newInvitationId, newUserId } from '../../shared/ids';
 import { emailDigest } from '../../shared/domain/tokens';
 import { freshDirectory, scanAll } from '../support/directory';
 

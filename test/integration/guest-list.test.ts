@@ -7,7 +7,7 @@ import { acceptInvitation, activatePerson, assignSpace, claimInvitationSend, ope
 import { deactivatePerson, listGuests, promoteGuest, removeAppAccess, unassignSpace, type GuestFilter } from '../../shared/directory/people';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import type { PersonStatus } from '../../shared/domain/people';
 import { freshDirectory } from '../support/directory';
 

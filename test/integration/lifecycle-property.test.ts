@@ -10,7 +10,7 @@ import { deactivatePerson, promoteGuest, reactivatePerson, removeAppAccess, unas
 import { createSite, getSite } from '../../shared/directory/sites';
 import { decideAccess } from '../../shared/domain/access';
 import { AppError } from '../../shared/domain/errors';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import type { PersonStatus } from '../../shared/domain/people';
 import { freshDirectory, scanAll } from '../support/directory';
 

@@ -9,7 +9,7 @@ import { acceptInvitation, activatePerson, assignSpace, claimInvitationSend, ope
 import { deactivatePerson, promoteGuest, reactivatePerson, removeAppAccess, unassignSpace } from '../../shared/directory/people';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory, scanAll } from '../support/directory';
 
 /**

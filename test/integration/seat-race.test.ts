@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { inviteOne } from '../../shared/directory/invitations';
-import { newInvitationId, newUserId } from '../../shared/domain/ids';
+import { newInvitationId, newUserId } from '../../shared/ids';
 import type { Directory } from '../../shared/directory/directory';
 import type { SiteItem } from '../../shared/directory/items';
 import { freshDirectory, scanAll } from '../support/directory';

@@ -1,6 +1,6 @@
 import { z } from 'zod/mini';
 import { environment } from '../../config';
-import { newEventId } from '../../domain/ids';
+import { newEventId } from '../../ids';
 import { epochSeconds } from '../time';
 import { sitePartition, type Key } from '../key';
 import { putWrite, type Write } from '../writes';

@@ -1,3 +1,4 @@
+import { z } from 'zod/mini';
 import type { Key } from '../key';
 import { putWrite, type Write } from '../writes';
 
@@ -16,3 +17,5 @@ export function orgAdminWrites(admin: { orgId: string; userId: string; email: st
     putWrite(orgEmailKey(admin.orgId, admin.email), { type: ORG_EMAIL_TYPE, userId: admin.userId }),
   ];
 }
+
+export const OrgAdminItem = z.object({ userId: z.string(), email: z.optional(z.string()), displayName: z.optional(z.string()) });

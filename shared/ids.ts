@@ -1,3 +1,4 @@
+/** Identifiers are made here, outside the pure domain: generating them reads the clock and randomness. */
 import { monotonicFactory } from 'ulid';
 
 // Monotonic so ids made in one millisecond still sort in creation order (lists are newest first).
