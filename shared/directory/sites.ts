@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { newUserId } from '../ids';
 import { effectiveGuestRatio, headroom } from '../domain/seats';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { z } from 'zod/mini';
+import type * as z from 'zod/mini';
 import { AppError } from '../domain/errors';
 import { log } from '../log';
 import type { HttpEvent } from './event';

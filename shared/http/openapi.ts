@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { RouteAuth, RouteDeclaration, RouteResponse } from './declaration';
 import { ROUTES } from './routes';

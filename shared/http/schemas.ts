@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
 
 /**

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError } from '../../shared/domain/errors';
 import { callerFromEvent } from '../../shared/http/caller';
 import { MAX_BODY_BYTES } from '../../shared/http/body';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { environment } from '../../config';
 import { newEventId } from '../../ids';
 import { epochSeconds } from '../time';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { PERSON_KINDS } from '../../domain/vocabulary';
 import { and, conditionsOn, itemExists } from '../expressions';
 import { sitePartition, type Key } from '../key';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
 import { sitePartition, type Key } from '../key';
 import { putWrite, updateWrite, type Write } from '../writes';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { INVITATION_STATUSES, PERSON_KINDS } from '../../domain/vocabulary';
 import { conditionsOn, update } from '../expressions';
 import { sitePartition, type Key } from '../key';

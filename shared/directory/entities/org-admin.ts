@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Key } from '../key';
 import { putWrite, type Write } from '../writes';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ADMIN_ROLES, APP_ROLES, PERSON_KINDS, PERSON_STATUSES, type Kind } from '../../domain/vocabulary';
 import { and, conditionsOn, update, type Condition } from '../expressions';
 import { sitePartition, type Key } from '../key';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { SeatDelta } from '../../domain/seats';
 import { PLANS } from '../../domain/vocabulary';
 import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
