@@ -1,12 +1,13 @@
-import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../infra/local/services';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, freePort } from '../infra/local/services';
 import { readAccessFacts } from '../shared/directory/access';
 import type { Directory } from '../shared/directory/directory';
 import { inviteOne } from '../shared/directory/invitations';
-import { keys } from '../shared/directory/keys';
-import { createSpace } from '../shared/directory/catalog';
+import { personKey } from '../shared/directory/entities/person';
+import { siteKey } from '../shared/directory/entities/site';
+import { spaceKey as spaceItemKey } from '../shared/directory/entities/space';
+import { createSpace } from '../shared/directory/spaces';
 import { createSite, getSite } from '../shared/directory/sites';
 import { decideAccess } from '../shared/domain/access';
 import { newInvitationId, newUserId } from '../shared/ids';
@@ -32,15 +33,6 @@ export interface HotPathResult {
   readonly requestUnits: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Sample {
   readonly name: string;
@@ -90,7 +82,7 @@ export async function benchHotPaths(): Promise<HotPathResult[]> {
     await createSpace(db, { siteId: 'bench', key: 'PUB', name: 'Public', anonymousAccess: true }, 'admin', now);
 
     const personLike = (round: number) => ({
-      ...keys.person('baseline', `usr_${round}`),
+      ...personKey('baseline', `usr_${round}`),
       userId: `usr_${round}`,
       email: `baseline${round}@partner.example`,
       kind: 'guest',
@@ -120,7 +112,7 @@ export async function benchHotPaths(): Promise<HotPathResult[]> {
     });
     const writes = table('Writes: one invitee', putBaseline, [inviteGuest, inviteWithSpace]);
 
-    const getBaseline = await measure('baseline: one consistent GetItem', '1 RRU', (round) => client.send(new GetCommand({ TableName: tableName, Key: keys.person('bench', invites[Math.abs(round) % invites.length]!), ConsistentRead: true })));
+    const getBaseline = await measure('baseline: one consistent GetItem', '1 RRU', (round) => client.send(new GetCommand({ TableName: tableName, Key: personKey('bench', invites[Math.abs(round) % invites.length]!), ConsistentRead: true })));
     const decision = await measure('access decision (one BatchGetItem of 3 items + rule)', '3 RRU', async (round) => {
       const userId = invites[Math.abs(round) % invites.length]!;
       const facts = await readAccessFacts(db, 'bench', userId, round % 2 === 0 ? 'PUB' : 'ENG');
@@ -128,12 +120,12 @@ export async function benchHotPaths(): Promise<HotPathResult[]> {
     });
     const threeGets = await measure('for contrast: the same 3 items as 3 sequential GetItems', '3 RRU', async (round) => {
       const userId = invites[Math.abs(round) % invites.length]!;
-      for (const key of [keys.person('bench', userId), keys.space('bench', 'ENG'), keys.site('bench')]) {
+      for (const key of [personKey('bench', userId), spaceItemKey('bench', 'ENG'), siteKey('bench')]) {
         await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
       }
     });
     const batch = await measure('for contrast: BatchGetItem alone (3 items)', '3 RRU', (round) =>
-      client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [keys.person('bench', invites[Math.abs(round) % invites.length]!), keys.space('bench', 'ENG'), keys.site('bench')], ConsistentRead: true } } })),
+      client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [personKey('bench', invites[Math.abs(round) % invites.length]!), spaceItemKey('bench', 'ENG'), siteKey('bench')], ConsistentRead: true } } })),
     );
     const reads = table('Reads: one guest page view', getBaseline, [decision, batch, threeGets]);
     console.log('\nRequest units are what DynamoDB bills on demand; local latencies only compare paths with each other.');

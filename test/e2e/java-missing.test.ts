@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, chmodSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/local/paths';
-import { javaMajorVersion } from '../../infra/local/services';
+import { javaMajorVersion, freePort } from '../../infra/local/services';
 
 /**
  * The README's two commands on a machine without Java: each stops at once with one line that
@@ -24,15 +23,6 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function onPath(command: string): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

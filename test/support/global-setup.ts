@@ -1,24 +1,11 @@
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { JavaMissingError, startDynamoDbLocal, startSesLocal } from '../../infra/local/services';
+import { JavaMissingError, startDynamoDbLocal, startSesLocal, freePort } from '../../infra/local/services';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamoEndpoint: string;
     sesEndpoint: string;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One DynamoDB Local and one SES stand-in for the whole run; each test file makes its own table. */
