@@ -6,8 +6,6 @@ import type { Context } from 'aws-lambda';
  * (site, user, invitation, execution), never tokens, TOTP secrets or addresses; the replacer below
  * is the backstop for the ones that slip in anyway, e.g. inside an error message or a path value.
  */
-type Fields = Record<string, unknown>;
-
 const SECRET_KEYS = /^(email|emails|address|token|authorization|cookie|secret|totp.*|password)$/i;
 const EMAIL = /[^\s@"'<>(),;:/\\]+@[^\s@"'<>(),;:/\\]+\.[a-z]{2,}/gi;
 const JWT = /eyJ[\w-]*\.[\w-]+\.[\w-]*/g;
@@ -30,12 +28,8 @@ function levelFromEnvironment(): 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' 
 
 export const logger = new Logger({ serviceName: 'guestpass', logLevel: levelFromEnvironment(), jsonReplacerFn: scrub });
 
-export const log = {
-  debug: (message: string, fields: Fields = {}) => logger.debug(message, fields),
-  info: (message: string, fields: Fields = {}) => logger.info(message, fields),
-  warn: (message: string, fields: Fields = {}) => logger.warn(message, fields),
-  error: (message: string, fields: Fields = {}) => logger.error(message, fields),
-};
+/** The name call sites have always used. */
+export const log = logger;
 
 /** The site a workflow payload or job event is about, when it names one. */
 function siteOf(event: unknown): string | undefined {

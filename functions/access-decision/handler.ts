@@ -1,6 +1,6 @@
 import { readAccessFacts } from '../../shared/directory/access';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { DEFAULT_EXTERNAL_USER_POLICY } from '../../shared/directory/items';
+import { DEFAULT_EXTERNAL_USER_POLICY } from '../../shared/directory/entities/site';
 import { decideAccess } from '../../shared/domain/access';
 import { httpRoute } from '../../shared/http/route';
 import { accessDecisionRoute } from '../../shared/http/routes/access-decision';

@@ -1,4 +1,4 @@
-import { createGroup } from '../../shared/directory/catalog';
+import { createGroup } from '../../shared/directory/group-catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { newGroupId } from '../../shared/ids';
 import { httpRoute } from '../../shared/http/route';

@@ -1,4 +1,4 @@
-import { createSpace } from '../../shared/directory/catalog';
+import { createSpace } from '../../shared/directory/spaces';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';

@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { deactivatePerson } from '../../shared/directory/people';
+import { deactivatePerson } from '../../shared/directory/people/status';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { deactivateUserRoute } from '../../shared/http/routes/deactivate-user';

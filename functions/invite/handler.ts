@@ -1,7 +1,7 @@
 import { sfn } from '../../shared/clients/sfn';
 import { environment, required } from '../../shared/config';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { IdempotencyInProgress, withIdempotency } from '../../shared/directory/idempotency';
+import { withIdempotency } from '../../shared/directory/idempotency';
 import { bodyDigest } from '../../shared/domain/tokens';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
@@ -26,11 +26,5 @@ export const handler = httpRoute(inviteRoute, async ({ params, body, headers, ad
   if (key === undefined) return invite();
   // This invocation is dead when its time runs out, so its claim on the key must end then too.
   const claimForMs = context.getRemainingTimeInMillis();
-  try {
-    return await withIdempotency(db, { siteId: params.siteId, callerId: admin.userId, key, bodyDigest: bodyDigest(body), claimForMs }, now, invite);
-  } catch (error) {
-    if (!(error instanceof IdempotencyInProgress)) throw error;
-    // The error mapping has no header for this; the body is the same shape it would write.
-    return { status: 409, headers: { 'retry-after': String(error.retryAfterSeconds) }, body: { error: { code: error.code, message: error.message } } };
-  }
+  return withIdempotency(db, { siteId: params.siteId, callerId: admin.userId, key, bodyDigest: bodyDigest(body), claimForMs }, now, invite);
 }, { siteAdmin: siteAdminsIn(db) });

@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { eraseDueTombstones } from '../../shared/directory/people';
+import { eraseDueTombstones } from '../../shared/directory/people/erasure';
 import { log, withTaskLogging } from '../../shared/log';
 
 const db = directoryFromEnvironment();

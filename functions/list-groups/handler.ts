@@ -1,4 +1,4 @@
-import { listGroups } from '../../shared/directory/catalog';
+import { listGroups } from '../../shared/directory/group-catalog';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';

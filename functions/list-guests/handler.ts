@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { listGuests } from '../../shared/directory/people';
+import { listGuests } from '../../shared/directory/people/guest-list';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { listGuestsRoute } from '../../shared/http/routes/list-guests';

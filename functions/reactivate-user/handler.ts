@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { reactivatePerson } from '../../shared/directory/people';
+import { reactivatePerson } from '../../shared/directory/people/status';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { reactivateUserRoute } from '../../shared/http/routes/reactivate-user';

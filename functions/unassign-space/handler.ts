@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { unassignSpace } from '../../shared/directory/people';
+import { unassignSpace } from '../../shared/directory/people/space';
 import { httpRoute } from '../../shared/http/route';
 import { siteAdminsIn } from '../../shared/http/site-admin';
 import { unassignSpaceRoute } from '../../shared/http/routes/unassign-space';

@@ -1,5 +1,5 @@
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { openInvitationLink } from '../../shared/directory/onboarding';
+import { openInvitationLink } from '../../shared/directory/onboarding/links';
 import { invitationPage } from '../../shared/http/pages';
 import { httpRoute } from '../../shared/http/route';
 import { viewInvitationRoute } from '../../shared/http/routes/view-invitation';

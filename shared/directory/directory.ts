@@ -2,8 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import { required } from '../config';
 
-export { epochSeconds } from './time';
-
 /** What every directory operation needs; passed in so tests can point it at any table. */
 export interface Directory {
   readonly client: DynamoDBDocumentClient;

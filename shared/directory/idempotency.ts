@@ -27,8 +27,8 @@ export interface StoredResponse {
 
 /** The key is claimed by a request that may still finish: the caller should retry, not wait here. */
 export class IdempotencyInProgress extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('conflict', `A request with this Idempotency-Key is still in progress; retry in ${retryAfterSeconds} s.`);
+  constructor(retryAfterSeconds: number) {
+    super('conflict', `A request with this Idempotency-Key is still in progress; retry in ${retryAfterSeconds} s.`, undefined, retryAfterSeconds);
   }
 }
 

@@ -4,10 +4,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../domain/errors';
+import type { Directory } from './directory';
 import { again, DECISION_BACKOFF, RETRYABLE_CANCELLATION_REASONS, retryWithBackoff, THROTTLE_BACKOFF } from './retry';
 import { transactItems, type TransactItem, type Write } from './writes';
 
-export type { TransactItem } from './writes';
 
 /** A transaction refused by one of its conditions; `failedIndexes` point into the items written. */
 export class TransactionRefused extends Error {
@@ -88,11 +88,11 @@ export async function commitIfUnchanged(client: DynamoDBDocumentClient, items: T
 }
 
 /** The writes of one transaction against the directory table (merged, rendered, committed). */
-export async function commitWrites(db: { readonly client: DynamoDBDocumentClient; readonly tableName: string }, writes: readonly Write[]): Promise<void> {
+export async function commitWrites(db: Directory, writes: readonly Write[]): Promise<void> {
   await transactWrite(db.client, transactItems(db.tableName, writes));
 }
 
 /** {@link commitWrites} that answers false when one of the conditions refuses the transaction. */
-export async function commitWritesIfUnchanged(db: { readonly client: DynamoDBDocumentClient; readonly tableName: string }, writes: readonly Write[]): Promise<boolean> {
+export async function commitWritesIfUnchanged(db: Directory, writes: readonly Write[]): Promise<boolean> {
   return commitIfUnchanged(db.client, transactItems(db.tableName, writes));
 }

@@ -49,6 +49,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** When trying again may succeed: the answer's `retry-after`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.status = STATUS_BY_CODE[code];

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { AppError } from '../domain/errors';
+import { RETRYABLE_ERROR_NAMES } from '../directory/retry';
 import { log } from '../log';
 import type { HttpEvent } from './event';
 
@@ -17,6 +18,9 @@ export function validationError(error: z.core.$ZodError, where: InputPart): AppE
   return new AppError('validation_failed', what, { issues });
 }
 
+/** Busy and rate-limited answers always say when to come back; others only when the error knows. */
+const retryAfter = (error: AppError) => error.retryAfterSeconds ?? (error.status === 503 || error.status === 429 ? 1 : undefined);
+
 /** The only place an error becomes an HTTP response. Unknown errors never leak their message. */
 export function errorResponse(error: unknown, event: HttpEvent): APIGatewayProxyResultV2 {
   const known = error instanceof AppError ? error : throttledOrUnknown(error);
@@ -30,17 +34,16 @@ export function errorResponse(error: unknown, event: HttpEvent): APIGatewayProxy
     headers: {
       'content-type': 'application/json',
       'cache-control': 'no-store',
-      ...(known.status === 503 || known.status === 429 ? { 'retry-after': '1' } : {}),
+      ...(retryAfter(known) !== undefined ? { 'retry-after': String(retryAfter(known)) } : {}),
     },
     body: JSON.stringify(body),
   };
 }
 
-const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflictException', 'TransactionCanceledException', 'Throttling']);
 
 function throttledOrUnknown(error: unknown): AppError {
   const name = (error as { name?: string } | null)?.name ?? '';
-  if (THROTTLING.has(name)) return new AppError('service_unavailable', 'The service is busy; try again shortly.');
+  if (RETRYABLE_ERROR_NAMES.has(name)) return new AppError('service_unavailable', 'The service is busy; try again shortly.');
   return new AppError('internal_error', 'Something went wrong on our side; nothing was changed by it.');
 }
 

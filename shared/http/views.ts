@@ -1,5 +1,8 @@
 import { guestLimit } from '../domain/seats';
-import type { GroupItem, PersonItem, SiteItem, SpaceItem } from '../directory/items';
+import type { GroupItem } from '../directory/entities/group';
+import type { PersonItem } from '../directory/entities/person';
+import type { SiteItem } from '../directory/entities/site';
+import type { SpaceItem } from '../directory/entities/space';
 import type { Person } from './schemas';
 
 /** Directory items mapped to API shapes; internal fields (tokens, index keys) never leave. */

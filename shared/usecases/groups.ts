@@ -1,6 +1,8 @@
 import type { AppRole } from '../domain/people';
-import { addGroupMembers, changeGroupRole, promoteGroup, type SpaceTask } from '../directory/groups';
-import type { GroupItem } from '../directory/items';
+import { addGroupMembers } from '../directory/groups/members';
+import { changeGroupRole, promoteGroup } from '../directory/groups/role';
+import { type SpaceTask } from '../directory/groups/promotion';
+import type { GroupItem } from '../directory/entities/group';
 import { completeTask } from '../workflow/client';
 import type { OnboardingDeps } from './deps';
 

@@ -1,5 +1,7 @@
-import { acceptInvitation as recordAcceptance, assignSpace, openInvitationLink } from '../directory/onboarding';
-import type { PersonItem, SiteItem } from '../directory/items';
+import { acceptInvitation as recordAcceptance, openInvitationLink } from '../directory/onboarding/links';
+import { assignSpace } from '../directory/onboarding/space-assignment';
+import type { PersonItem } from '../directory/entities/person';
+import type { SiteItem } from '../directory/entities/site';
 import { completeTask } from '../workflow/client';
 import type { OnboardingDeps } from './deps';
 

@@ -1,5 +1,6 @@
-import { deletePerson, promoteGuest, removeAppAccess } from '../directory/people';
-import type { PersonItem } from '../directory/items';
+import { deletePerson, removeAppAccess } from '../directory/people/departure';
+import { promoteGuest } from '../directory/people/promotion';
+import type { PersonItem } from '../directory/entities/person';
 import { completeTask, revokeOnboarding } from '../workflow/client';
 import type { OnboardingDeps } from './deps';
 

@@ -7,16 +7,9 @@ import { SpaceItem, spaceKey } from '../directory/entities/space';
 import { requireInvitation } from '../directory/invitations';
 import { endPendingInvitation } from '../directory/people/departure';
 import { readItem } from '../directory/reads';
-import {
-  activatePerson,
-  claimInvitationSend,
-  claimWelcomeSend,
-  recordInvitationSent,
-  recordWelcomeSent,
-  releaseInvitationSend,
-  storeAcceptTaskToken,
-  storeSpaceTaskToken,
-} from '../directory/onboarding';
+import { activatePerson } from '../directory/onboarding/activation';
+import { claimInvitationSend, claimWelcomeSend, recordInvitationSent, recordWelcomeSent, releaseInvitationSend } from '../directory/onboarding/email-lease';
+import { storeAcceptTaskToken, storeSpaceTaskToken } from '../directory/onboarding/task-tokens';
 import { EmailRejectedError, EmailTransientError, renderInvitationEmail, renderWelcomeEmail, sendEmail } from '../email';
 import { log } from '../log';
 import { completeTask, failTask } from './client';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { requireGroups } from '../../shared/directory/catalog';
+import { requireGroups } from '../../shared/directory/group-catalog';
 import type { Directory } from '../../shared/directory/directory';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

@@ -5,17 +5,13 @@ import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledExc
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { MessageRejected, SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { keys } from '../../shared/directory/keys';
-import type { InvitationItem, PersonItem, SiteItem, SpaceItem } from '../../shared/directory/items';
+import { emailClaimKey } from '../../shared/directory/entities/email-claim';
+import { invitationKey, type InvitationItem } from '../../shared/directory/entities/invitation';
+import { personKey, type PersonItem } from '../../shared/directory/entities/person';
+import { siteKey, type SiteItem } from '../../shared/directory/entities/site';
+import { spaceKey as spaceItemKey, type SpaceItem } from '../../shared/directory/entities/space';
 import { completeTask, failTask } from '../../shared/workflow/client';
-import {
-  activate,
-  awaitAcceptance,
-  awaitSpaceAssignment,
-  expireInvitation,
-  sendInvitation,
-  type WorkflowContext,
-} from '../../shared/workflow/tasks';
+import { activate, awaitAcceptance, awaitSpaceAssignment, expireInvitation, sendInvitation, type WorkflowContext } from '../../shared/workflow/tasks';
 
 // ---------------------------------------------------------------------------------------------
 // Mocked AWS clients and a tiny key-value stand-in for GetCommand
@@ -131,11 +127,11 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 beforeEach(() => {
   table = new Map();
-  put(keys.invitation(SITE, INVITATION), { type: 'invitation', ...invitation() });
-  put(keys.site(SITE), { type: 'site', ...site });
-  put(keys.space(SITE, 'ENG'), { type: 'space', ...space });
-  put(keys.person(SITE, ADMIN), { type: 'person', ...admin });
-  put(keys.person(SITE, USER), { type: 'person', ...person() });
+  put(invitationKey(SITE, INVITATION), { type: 'invitation', ...invitation() });
+  put(siteKey(SITE), { type: 'site', ...site });
+  put(spaceItemKey(SITE, 'ENG'), { type: 'space', ...space });
+  put(personKey(SITE, ADMIN), { type: 'person', ...admin });
+  put(personKey(SITE, USER), { type: 'person', ...person() });
   ddbMock.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) => {
     const item = table.get(keyOf(input.Key));
     return item ? { Item: structuredClone(item) } : {};
@@ -187,7 +183,7 @@ describe('sendInvitation', () => {
     expect(transacts).toHaveLength(1);
     const [claim, link] = transacts[0]!.args[0].input.TransactItems ?? [];
     const digest = createHash('sha256').update(token).digest('hex');
-    expect(claim?.Update?.Key).toEqual(keys.invitation(SITE, INVITATION));
+    expect(claim?.Update?.Key).toEqual(invitationKey(SITE, INVITATION));
     expect(resolved(claim?.Update?.UpdateExpression, claim?.Update)).toMatch(new RegExp(`^SET tokenDigest = "${digest}", sendingUntil = "[^"]+"$`));
     expect(link?.Put?.Item).toMatchObject({ pk: `LINK#${digest}`, sk: 'LINK', purpose: 'invitation', siteId: SITE, invitationId: INVITATION, userId: USER });
 
@@ -196,7 +192,7 @@ describe('sendInvitation', () => {
     expect(everyInput).not.toContain(token);
 
     // Assess: the send is recorded with SES's message id and the lease is given back
-    expect(updates().map((input) => input.Key)).toEqual([keys.invitation(SITE, INVITATION)]);
+    expect(updates().map((input) => input.Key)).toEqual([invitationKey(SITE, INVITATION)]);
     expect(resolvedUpdates()).toEqual([expect.stringMatching(/^SET emailSentAt = "[^"]+", emailMessageId = "ses-msg-1" REMOVE sendingUntil$/)]);
   });
 
@@ -218,7 +214,7 @@ describe('sendInvitation', () => {
     // Assess
     expect(error.name).toBe('EmailTransient');
     expect(error.message).not.toContain('pat@partner.example');
-    expect(updates()).toEqual([expect.objectContaining({ TableName: TABLE, Key: keys.invitation(SITE, INVITATION) })]);
+    expect(updates()).toEqual([expect.objectContaining({ TableName: TABLE, Key: invitationKey(SITE, INVITATION) })]);
     expect(updates()[0]).not.toHaveProperty('ConditionExpression');
     expect(resolvedUpdates()).toEqual(['REMOVE sendingUntil']);
   });
@@ -236,7 +232,7 @@ describe('sendInvitation', () => {
 
   it('does nothing when the invitation email was already sent', async () => {
     // Prepare
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ emailSentAt: '2026-01-01T00:01:00.000Z', emailMessageId: 'old' }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ emailSentAt: '2026-01-01T00:01:00.000Z', emailMessageId: 'old' }) });
     // Act
     const result = await sendInvitation(context, payload);
     // Assess
@@ -247,7 +243,7 @@ describe('sendInvitation', () => {
   });
 
   it.each(['revoked', 'expired', 'accepted'] as const)('does nothing for a %s invitation', async (status) => {
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ status }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ status }) });
     expect(await sendInvitation(context, payload)).toEqual({ sent: false });
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
@@ -270,7 +266,7 @@ describe('sendInvitation', () => {
       .on(TransactWriteCommand)
       .callsFake(() => {
         // Another attempt finished between our read and our write.
-        put(keys.invitation(SITE, INVITATION), { ...invitation({ emailSentAt: '2026-01-01T00:01:00.000Z' }) });
+        put(invitationKey(SITE, INVITATION), { ...invitation({ emailSentAt: '2026-01-01T00:01:00.000Z' }) });
         throw new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
       });
     expect(await sendInvitation(context, payload)).toEqual({ sent: false });
@@ -285,7 +281,7 @@ describe('awaitAcceptance', () => {
     // Act
     await awaitAcceptance(context, callback);
     // Assess
-    expect(updates().map((input) => input.Key)).toEqual([keys.invitation(SITE, INVITATION)]);
+    expect(updates().map((input) => input.Key)).toEqual([invitationKey(SITE, INVITATION)]);
     expect(resolvedUpdates()).toEqual([`SET acceptTaskToken = "${TASK_TOKEN}"`]);
     expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toBe('status = "pending"');
     expect(sfnMock.calls()).toHaveLength(0);
@@ -294,7 +290,7 @@ describe('awaitAcceptance', () => {
   it('completes the task at once when the guest accepted before the wait began', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ status: 'accepted', acceptedAt: '2026-01-02T00:00:00.000Z' }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ status: 'accepted', acceptedAt: '2026-01-02T00:00:00.000Z' }) });
     // Act
     await awaitAcceptance(context, callback);
     // Assess
@@ -312,8 +308,8 @@ describe('awaitAcceptance', () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
     const item = current();
-    if (item) put(keys.invitation(SITE, INVITATION), item);
-    else table.delete(keyOf(keys.invitation(SITE, INVITATION)));
+    if (item) put(invitationKey(SITE, INVITATION), item);
+    else table.delete(keyOf(invitationKey(SITE, INVITATION)));
     // Act
     await awaitAcceptance(context, callback);
     // Assess
@@ -326,7 +322,7 @@ describe('awaitAcceptance', () => {
   it('swallows TaskTimedOut from SendTaskSuccess (the workflow moved on)', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
     sfnMock.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
     // Act / Assess
     await expect(awaitAcceptance(context, callback)).resolves.toBeUndefined();
@@ -336,7 +332,7 @@ describe('awaitAcceptance', () => {
   it('propagates an SFN throttling error so the task is retried', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
     const throttled = sdkError('ThrottlingException');
     sfnMock.on(SendTaskSuccessCommand).rejects(throttled);
     // Act
@@ -404,9 +400,9 @@ describe('awaitSpaceAssignment', () => {
   const callback = { ...payload, taskToken: TASK_TOKEN };
 
   it('stores the token on a person without a space', async () => {
-    put(keys.person(SITE, USER), { ...person({ spaceKey: undefined }) });
+    put(personKey(SITE, USER), { ...person({ spaceKey: undefined }) });
     await awaitSpaceAssignment(context, callback);
-    expect(updates().map((input) => input.Key)).toEqual([keys.person(SITE, USER)]);
+    expect(updates().map((input) => input.Key)).toEqual([personKey(SITE, USER)]);
     expect(resolvedUpdates()).toEqual([`SET spaceTaskToken = "${TASK_TOKEN}"`]);
     expect(sfnMock.calls()).toHaveLength(0);
   });
@@ -422,7 +418,7 @@ describe('awaitSpaceAssignment', () => {
 
   it('fails with Revoked when the person is gone', async () => {
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    table.delete(keyOf(keys.person(SITE, USER)));
+    table.delete(keyOf(personKey(SITE, USER)));
     await awaitSpaceAssignment(context, callback);
     expect(sfnMock.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toMatchObject({ taskToken: TASK_TOKEN, error: 'Revoked' });
   });
@@ -431,18 +427,18 @@ describe('awaitSpaceAssignment', () => {
 describe('activate', () => {
   it('activates an invited guest once the invitation is accepted and sends one welcome email', async () => {
     // Prepare
-    put(keys.invitation(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
+    put(invitationKey(SITE, INVITATION), { ...invitation({ status: 'accepted' }) });
     // Act
     const result = await activate(context, payload);
     // Assess
     expect(result).toEqual({ status: 'active' });
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.Key).toEqual(keys.person(SITE, USER));
+    expect(items[0]?.Update?.Key).toEqual(personKey(SITE, USER));
     expect(resolved(items[0]?.Update?.ConditionExpression, items[0]?.Update)).toBe('status = "invited"');
     expect(resolved(items[0]?.Update?.UpdateExpression, items[0]?.Update)).toMatch(
       new RegExp(`^SET status = "active", activatedAt = "[^"]+", gsi2pk = "SITE#${SITE}#GUEST_STATUS#active" REMOVE spaceTaskToken$`),
     );
-    expect(items[1]?.ConditionCheck?.Key).toEqual(keys.invitation(SITE, INVITATION));
+    expect(items[1]?.ConditionCheck?.Key).toEqual(invitationKey(SITE, INVITATION));
     expect(resolved(items[1]?.ConditionCheck?.ConditionExpression, items[1]?.ConditionCheck)).toBe('status = "accepted"');
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(emailInput().Destination?.ToAddresses).toEqual(['pat@partner.example']);
@@ -454,7 +450,7 @@ describe('activate', () => {
   });
 
   it('sends no welcome email when another attempt holds or used the welcome lease', async () => {
-    put(keys.person(SITE, USER), { ...person({ status: 'active', activatedAt: '2026-01-03T00:00:00.000Z' }) });
+    put(personKey(SITE, USER), { ...person({ status: 'active', activatedAt: '2026-01-03T00:00:00.000Z' }) });
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
     expect(await activate(context, payload)).toEqual({ status: 'active' });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
@@ -462,7 +458,7 @@ describe('activate', () => {
   });
 
   it('skips a person who is gone, without any email', async () => {
-    table.delete(keyOf(keys.person(SITE, USER)));
+    table.delete(keyOf(personKey(SITE, USER)));
     expect(await activate(context, payload)).toEqual({ status: 'missing' });
     expect(sesMock.calls()).toHaveLength(0);
   });
@@ -477,22 +473,22 @@ describe('expireInvitation', () => {
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
     const update = (key: { pk: string; sk: string }) => items.find((item) => item.Update?.Key?.sk === key.sk)?.Update;
     const deletes = items.flatMap((item) => (item.Delete?.Key ? [item.Delete.Key] : []));
-    const ending = update(keys.invitation(SITE, INVITATION));
-    expect(ending?.Key).toEqual(keys.invitation(SITE, INVITATION));
+    const ending = update(invitationKey(SITE, INVITATION));
+    expect(ending?.Key).toEqual(invitationKey(SITE, INVITATION));
     expect(resolved(ending?.ConditionExpression, ending)).toBe('status = "pending"');
     expect(resolved(ending?.UpdateExpression, ending)).toMatch(/^SET status = "expired", endedAt = "[^"]+" REMOVE acceptTaskToken$/);
-    expect(deletes).toEqual(expect.arrayContaining([keys.person(SITE, USER), keys.emailClaim(SITE, 'pat@partner.example')]));
-    const seat = update(keys.site(SITE));
-    expect(seat?.Key).toEqual(keys.site(SITE));
+    expect(deletes).toEqual(expect.arrayContaining([personKey(SITE, USER), emailClaimKey(SITE, 'pat@partner.example')]));
+    const seat = update(siteKey(SITE));
+    expect(seat?.Key).toEqual(siteKey(SITE));
     expect(resolved(seat?.UpdateExpression, seat)).toBe('ADD paid 0, guests -1, ratioRoom 1, userRoom 1');
     expect(resolved(seat?.ConditionExpression, seat)).toBe('attribute_exists(pk) AND seatRatio = 5');
     // The space's guest count goes down with the guest.
-    const space = update(keys.space(SITE, 'ENG'));
+    const space = update(spaceItemKey(SITE, 'ENG'));
     expect(resolved(space?.UpdateExpression, space)).toBe('ADD guestCount -1');
   });
 
   it('does nothing once the invitee was activated', async () => {
-    put(keys.person(SITE, USER), { ...person({ status: 'active' }) });
+    put(personKey(SITE, USER), { ...person({ status: 'active' }) });
     expect(await expireInvitation(context, { ...payload, reason: 'InvitationExpired' })).toEqual({ ended: false });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });

@@ -2,11 +2,12 @@ import type { Context } from 'aws-lambda';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAccessFacts } from '../../shared/directory/access';
-import { createSpace } from '../../shared/directory/catalog';
+import { createSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
 import { inviteOne } from '../../shared/directory/invitations';
-import { DEFAULT_EXTERNAL_USER_POLICY, type ExternalUserPolicy, type SiteItem } from '../../shared/directory/items';
-import { keys } from '../../shared/directory/keys';
+import { DEFAULT_EXTERNAL_USER_POLICY, type ExternalUserPolicy, type SiteItem, siteKey } from '../../shared/directory/entities/site';
+import { personKey } from '../../shared/directory/entities/person';
+import { spaceKey as spaceItemKey } from '../../shared/directory/entities/space';
 import { createSite } from '../../shared/directory/sites';
 import { decideAccess, type AccessClient, type AccessDecision } from '../../shared/domain/access';
 import { AppError } from '../../shared/domain/errors';
@@ -43,7 +44,7 @@ async function site(siteId: string, policy: ExternalUserPolicy = DEFAULT_EXTERNA
   if (policy !== DEFAULT_EXTERNAL_USER_POLICY) {
     // The policy route is someone else's; set the site's policy as it stores it.
     await db.client.send(
-      new UpdateCommand({ TableName: db.tableName, Key: keys.site(siteId), UpdateExpression: 'SET externalUserPolicy = :policy', ExpressionAttributeValues: { ':policy': policy } }),
+      new UpdateCommand({ TableName: db.tableName, Key: siteKey(siteId), UpdateExpression: 'SET externalUserPolicy = :policy', ExpressionAttributeValues: { ':policy': policy } }),
     );
   }
   return { site: { ...created.site, externalUserPolicy: policy }, adminId: created.admins[0]!.userId };
@@ -77,7 +78,7 @@ async function person(
     await db.client.send(
       new UpdateCommand({
         TableName: db.tableName,
-        Key: keys.person(on.site.siteId, userId),
+        Key: personKey(on.site.siteId, userId),
         UpdateExpression: `SET #status = :status, activatedAt = :activatedAt, twoStepEnrolled = :enrolled${state.lastVerifiedAt ? ', lastVerifiedAt = :verified' : ''}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -152,7 +153,7 @@ describe('access decisions from the directory', () => {
     const request = (command as BatchGetCommand).input.RequestItems?.[db.tableName];
     expect(request?.ConsistentRead).toBe(true);
     expect(request?.Keys).toHaveLength(3);
-    expect(request?.Keys).toEqual(expect.arrayContaining([keys.person('acme', userId), keys.space('acme', 'ENG'), keys.site('acme')]));
+    expect(request?.Keys).toEqual(expect.arrayContaining([personKey('acme', userId), spaceItemKey('acme', 'ENG'), siteKey('acme')]));
     expect(facts.person).toMatchObject({ userId, kind: 'guest', status: 'active', spaceKey: 'ENG' });
     expect(facts.space).toMatchObject({ key: 'ENG', anonymousAccess: false });
     expect(facts.site).toMatchObject({ siteId: 'acme', externalUserPolicy: DEFAULT_EXTERNAL_USER_POLICY });
@@ -233,7 +234,7 @@ describe('access decisions from the directory', () => {
     // Assess: the retry asked for the two missing keys only, and the facts are complete
     expect(commands).toHaveLength(2);
     expect((commands[1] as BatchGetCommand).input.RequestItems?.[db.tableName]?.Keys).toEqual(
-      expect.arrayContaining([keys.space('acme', 'ENG'), keys.site('acme')]),
+      expect.arrayContaining([spaceItemKey('acme', 'ENG'), siteKey('acme')]),
     );
     expect((commands[1] as BatchGetCommand).input.RequestItems?.[db.tableName]?.Keys).toHaveLength(2);
     expect(facts.person?.userId).toBe(userId);

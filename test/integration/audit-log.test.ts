@@ -2,9 +2,9 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, type AuditEventView } from '../../shared/directory/audit-log';
 import { decodeCursor, encodeCursor } from '../../shared/directory/cursor';
-import { createSpace } from '../../shared/directory/catalog';
+import { createSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
-import { keys } from '../../shared/directory/keys';
+import { auditPartition } from '../../shared/directory/entities/audit-event';
 import { createSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { freshDirectory } from '../support/directory';
@@ -114,7 +114,7 @@ describe('listAuditEvents', () => {
   it('is opaque base64url of this site’s audit key', async () => {
     const first = await listAuditEvents(db, 'alpha', { limit: 2 });
     expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    const key = decodeCursor(first.nextCursor!, keys.auditPartition('alpha'));
+    const key = decodeCursor(first.nextCursor!, auditPartition('alpha'));
     expect(Object.keys(key).sort()).toEqual(['pk', 'sk']);
     expect(key.pk).toBe('SITE#alpha#AUDIT');
     expect(key.sk).toMatch(/^EVENT#2026-03-01T08:00:06\.000Z#/);
@@ -122,7 +122,7 @@ describe('listAuditEvents', () => {
 
   it('refuses a tampered cursor with validation_failed', async () => {
     const { nextCursor } = await listAuditEvents(db, 'alpha', { limit: 2 });
-    const valid = decodeCursor(nextCursor!, keys.auditPartition('alpha'));
+    const valid = decodeCursor(nextCursor!, auditPartition('alpha'));
     const flipped = `${nextCursor!.slice(0, 5)}${nextCursor![5] === 'A' ? 'B' : 'A'}${nextCursor!.slice(6)}`;
     const tampered = [
       flipped,
@@ -153,7 +153,7 @@ describe('listAuditEvents', () => {
   });
 
   it('accepts an edited cursor that stays inside the site’s own log: it is only a starting point', async () => {
-    const cursor = encodeCursor({ pk: keys.auditPartition('alpha'), sk: `EVENT#${at(4)}` });
+    const cursor = encodeCursor({ pk: auditPartition('alpha'), sk: `EVENT#${at(4)}` });
     const page = await listAuditEvents(db, 'alpha', { limit: 100, cursor });
     expect(page.events.map((event) => event.target)).toEqual(['ALPHA4', 'ALPHA3', 'ALPHA2', 'ALPHA1', 'alpha']);
   });

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { inviteOne } from '../../shared/directory/invitations';
-import { deletePerson, eraseDueTombstones, ERASURE_GRACE_DAYS } from '../../shared/directory/people';
+import { deletePerson, ERASURE_GRACE_DAYS } from '../../shared/directory/people/departure';
+import { eraseDueTombstones } from '../../shared/directory/people/erasure';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import type { Directory } from '../../shared/directory/directory';
 import { freshDirectory, scanAll } from '../support/directory';

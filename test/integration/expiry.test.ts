@@ -2,7 +2,7 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Directory } from '../../shared/directory/directory';
 import { inviteOne, requireInvitation } from '../../shared/directory/invitations';
-import { endPendingInvitation } from '../../shared/directory/people';
+import { endPendingInvitation } from '../../shared/directory/people/departure';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory } from '../support/directory';

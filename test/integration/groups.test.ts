@@ -1,20 +1,21 @@
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../shared/directory/audit-log';
-import { createGroup, createSpace } from '../../shared/directory/catalog';
+import { createGroup } from '../../shared/directory/group-catalog';
+import { createSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
-import {
-  addGroupMembers,
-  changeGroupRole,
-  getGroup,
-  MAX_GUEST_GROUP_MEMBERS,
-  promoteGroup,
-  type SpaceTask,
-} from '../../shared/directory/groups';
+import { addGroupMembers } from '../../shared/directory/groups/members';
+import { changeGroupRole, promoteGroup } from '../../shared/directory/groups/role';
+import { getGroup } from '../../shared/directory/groups/read';
+import { MAX_GUEST_GROUP_MEMBERS } from '../../shared/domain/groups';
+import { type SpaceTask } from '../../shared/directory/groups/promotion';
 import { inviteOne } from '../../shared/directory/invitations';
-import { PersonItem, type GroupItem, type SiteItem } from '../../shared/directory/items';
-import { keys, personIndexKeys } from '../../shared/directory/keys';
-import { deactivatePerson, promoteGuest, reactivatePerson } from '../../shared/directory/people';
+import { PersonItem, personKey, personIndexKeys } from '../../shared/directory/entities/person';
+import { type GroupItem } from '../../shared/directory/entities/group';
+import { type SiteItem } from '../../shared/directory/entities/site';
+import { formerPaidKey } from '../../shared/directory/entities/former-paid';
+import { deactivatePerson, reactivatePerson } from '../../shared/directory/people/status';
+import { promoteGuest } from '../../shared/directory/people/promotion';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { newGroupId, newInvitationId, newUserId } from '../../shared/ids';
@@ -92,7 +93,7 @@ async function markActive(siteId: string, userId: string) {
   await db.client.send(
     new UpdateCommand({
       TableName: db.tableName,
-      Key: keys.person(siteId, userId),
+      Key: personKey(siteId, userId),
       UpdateExpression: `SET #status = :active, activatedAt = :now${indexKeys.gsi2pk ? ', gsi2pk = :gsi2pk' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':active': 'active', ':now': now(), ...(indexKeys.gsi2pk ? { ':gsi2pk': indexKeys.gsi2pk } : {}) },
@@ -103,7 +104,7 @@ async function markActive(siteId: string, userId: string) {
 /** What AwaitSpaceAssignment does: parks its task token on the person. */
 async function parkSpaceTask(siteId: string, userId: string, taskToken: string) {
   await db.client.send(
-    new UpdateCommand({ TableName: db.tableName, Key: keys.person(siteId, userId), UpdateExpression: 'SET spaceTaskToken = :token', ExpressionAttributeValues: { ':token': taskToken } }),
+    new UpdateCommand({ TableName: db.tableName, Key: personKey(siteId, userId), UpdateExpression: 'SET spaceTaskToken = :token', ExpressionAttributeValues: { ':token': taskToken } }),
   );
 }
 
@@ -153,7 +154,7 @@ async function expectConsistent(siteId: string) {
   // No paid user is ever missing their former-paid marker.
   const markers = new Set(items.filter((item) => item.type === 'paid-marker').map((item) => String(item.sk)));
   for (const person of people.filter((item) => item.kind === 'paid')) {
-    expect(markers.has(keys.formerPaid(siteId, emailDigest(String(person.email))).sk)).toBe(true);
+    expect(markers.has(formerPaidKey(siteId, emailDigest(String(person.email))).sk)).toBe(true);
   }
   return { site, people };
 }
@@ -212,7 +213,7 @@ describe('turning a group into a guest group (rule 3)', () => {
     const { userId, email } = await invite(site, 'guest', { groups: [group] });
     await invited(site, 'guest', { groups: [group] });
     // e.g. data from before the marker was written at promotion time: the guest's address was paid once
-    await db.client.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.formerPaid(site.siteId, emailDigest(email)), type: 'paid-marker', since: now() } }));
+    await db.client.send(new PutCommand({ TableName: db.tableName, Item: { ...formerPaidKey(site.siteId, emailDigest(email)), type: 'paid-marker', since: now() } }));
 
     const error = await refusal(changeGroupRole(db, site.siteId, group.groupId, 'guest', ADMIN, now()));
     expect(error.code).toBe('paid_user_conversion_forbidden');

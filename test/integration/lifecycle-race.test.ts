@@ -1,12 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createSpace, deleteSpace } from '../../shared/directory/catalog';
+import { createSpace, deleteSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
 import { inviteOne } from '../../shared/directory/invitations';
-import type { SiteItem } from '../../shared/directory/items';
-import { keys } from '../../shared/directory/keys';
-import { acceptInvitation, activatePerson, assignSpace, claimInvitationSend, openInvitationLink } from '../../shared/directory/onboarding';
-import { deactivatePerson, promoteGuest, reactivatePerson, removeAppAccess, unassignSpace } from '../../shared/directory/people';
+import type { SiteItem } from '../../shared/directory/entities/site';
+import { spaceKey as spaceItemKey } from '../../shared/directory/entities/space';
+import { acceptInvitation, openInvitationLink } from '../../shared/directory/onboarding/links';
+import { activatePerson } from '../../shared/directory/onboarding/activation';
+import { assignSpace } from '../../shared/directory/onboarding/space-assignment';
+import { claimInvitationSend } from '../../shared/directory/onboarding/email-lease';
+import { deactivatePerson, reactivatePerson } from '../../shared/directory/people/status';
+import { promoteGuest } from '../../shared/directory/people/promotion';
+import { removeAppAccess } from '../../shared/directory/people/departure';
+import { unassignSpace } from '../../shared/directory/people/space';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { newInvitationId, newUserId } from '../../shared/ids';
@@ -279,7 +285,7 @@ describe('a space whose deletion is under way', () => {
     expect(guest.outcome).toEqual({ invited: true });
     // The mark deleteSpace sets first (and leaves behind if it stops part-way)
     await db.client.send(
-      new UpdateCommand({ TableName: db.tableName, Key: keys.space(t.siteId, 'ENG'), UpdateExpression: 'SET deleting = :now', ExpressionAttributeValues: { ':now': now() } }),
+      new UpdateCommand({ TableName: db.tableName, Key: spaceItemKey(t.siteId, 'ENG'), UpdateExpression: 'SET deleting = :now', ExpressionAttributeValues: { ':now': now() } }),
     );
 
     // An invite into it is told the space is not there

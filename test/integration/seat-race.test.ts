@@ -3,7 +3,7 @@ import { createSite, getSite } from '../../shared/directory/sites';
 import { inviteOne } from '../../shared/directory/invitations';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import type { Directory } from '../../shared/directory/directory';
-import type { SiteItem } from '../../shared/directory/items';
+import type { SiteItem } from '../../shared/directory/entities/site';
 import { freshDirectory, scanAll } from '../support/directory';
 
 /**

@@ -374,6 +374,13 @@ describe('httpRoute: error mapping', () => {
     },
   );
 
+  it('answers the retry-after an AppError carries, on any status', async () => {
+    const response = await call(throwing(new AppError('conflict', 'Still in progress.', undefined, 7)), httpEvent({ claims: null }));
+    expect(response.status).toBe(409);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.json()).toEqual({ error: { code: 'conflict', message: 'Still in progress.' } });
+  });
+
   it('maps AppError(rate_limited) to 429 with retry-after', async () => {
     const response = await call(throwing(new AppError('rate_limited', 'Slow down.')), httpEvent({ claims: null }));
     expect(response.status).toBe(429);

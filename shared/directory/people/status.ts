@@ -9,6 +9,13 @@ import { commitWrites, commitWritesIfUnchanged, RETRY, TransactionRefused } from
 import { updateWrite, type Write } from '../writes';
 import { loadPerson, personRetries } from './load';
 
+/**
+ * The guest lifecycle after the invitation (rules 8, 10, 11, 14). Every operation reads the person
+ * and the site, then writes one transaction conditioned on what it read (status, kind, space, the
+ * site's ratio), with its audit event inside. A concurrent change makes the condition fail and the
+ * operation re-reads and decides again, so no rule is ever checked on stale data.
+ */
+
 /** The status change, guarded on the state it was decided from; only guests carry the status index key. */
 function statusWrite(person: PersonItem, next: PersonItem): Write {
   const { gsi2pk } = personIndexKeys(next);
