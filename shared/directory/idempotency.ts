@@ -5,18 +5,12 @@ import { and, itemAbsent, or } from './expressions';
 import { IDEMPOTENCY_TYPE, IdempotencyRecord, idempotencyIs, idempotencyKey, idempotencyUpdate } from './entities/idempotency-record';
 import type { Key } from './key';
 import { readItem } from './reads';
-import { sleep } from './retry';
 import { writeOneIfAllowed } from './single';
 import { deleteWrite, putWrite, updateWrite } from './writes';
 
 const WINDOW_SECONDS = 24 * 3600;
 /** Without a Lambda clock to bound it, a claim lasts as long as an API function may run. */
 const DEFAULT_CLAIM_MS = 10_000;
-/**
- * How long a repeat waits for a live claim to finish before answering 409: long enough for concurrent
- * double-submits of a quick request to get its response, short enough to stay far inside a Lambda.
- */
-const REPLAY_WAIT_MS = 750;
 /** A claim that expires between our failed put and our read is taken over on the next try. */
 const CLAIM_ATTEMPTS = 3;
 
@@ -57,23 +51,20 @@ export async function withIdempotency(
   throw new IdempotencyInProgress(1);
 }
 
-/** The stored response; null when the key is free again (its holder failed or died). */
+/**
+ * The stored response; null when the key is free again (its holder failed or died). A live claim
+ * answers 409 at once: waiting here would hold this Lambda for as long as the first one runs.
+ */
 async function replay(db: Directory, key: Key, bodyDigest: string, nowMs: number): Promise<StoredResponse | null> {
-  // `now` is the request's clock (tests move it); the waiting itself is in real time.
-  const started = Date.now();
-  for (let delay = 25; ; delay = Math.min(delay * 2, 200)) {
-    const record = await readItem(db, key, IdempotencyRecord);
-    if (!record) return null;
-    if (record.bodyDigest !== bodyDigest) throw conflict('This Idempotency-Key was used with a different request body.');
-    if (record.state === 'done' && record.status !== undefined && record.responseJson !== undefined) {
-      return { status: record.status, body: JSON.parse(record.responseJson) as unknown };
-    }
-    const waited = Date.now() - started;
-    const claimLeftMs = (record.claimExpiresAt ?? 0) - (nowMs + waited);
-    if (claimLeftMs <= 0) return null;
-    if (waited + delay > REPLAY_WAIT_MS) throw new IdempotencyInProgress(Math.max(1, Math.ceil(claimLeftMs / 1000)));
-    await sleep(delay);
+  const record = await readItem(db, key, IdempotencyRecord);
+  if (!record) return null;
+  if (record.bodyDigest !== bodyDigest) throw conflict('This Idempotency-Key was used with a different request body.');
+  if (record.state === 'done' && record.status !== undefined && record.responseJson !== undefined) {
+    return { status: record.status, body: JSON.parse(record.responseJson) as unknown };
   }
+  if ((record.claimExpiresAt ?? 0) <= nowMs) return null;
+  // An invite takes well under a second; the claim's full length would be a needlessly long hint.
+  throw new IdempotencyInProgress(1);
 }
 
 function claim(db: Directory, key: Key, bodyDigest: string, claimId: string, nowMs: number, claimForMs: number): Promise<boolean> {

@@ -151,9 +151,18 @@ describe('who may invite', () => {
 });
 
 describe('Idempotency-Key', () => {
-  it('answers 20 concurrent repeats with one set of invitations and emails and identical responses', async () => {
+  it('answers 20 concurrent repeats with one set of invitations and emails, 409 + retry-after while the first runs, then identical responses', async () => {
     const body = { emails: ['idem1@partner.example', 'idem2@partner.example'], roles: { wiki: 'guest' } };
-    const responses = await Promise.all(Array.from({ length: 20 }, () => invite(body, { headers: { 'idempotency-key': 'key-20x' } })));
+    const send = () => invite(body, { headers: { 'idempotency-key': 'key-20x' } });
+    const first = await Promise.all(Array.from({ length: 20 }, send));
+    for (const response of first.filter((r) => r.status !== 200)) {
+      expect(response.status).toBe(409);
+      expect(response.json).toMatchObject({ error: { code: 'conflict' } });
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    expect(first.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+    // A client that retries once the first call is done gets the first call's response, byte for byte.
+    const responses = [...first.filter((r) => r.status === 200), ...(await Promise.all(first.filter((r) => r.status !== 200).map(send)))];
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
     expect(new Set(responses.map((response) => response.text)).size).toBe(1);
     await eventually(async () => (await given.mailTo('idem2@partner.example')).length > 0);

@@ -27,7 +27,8 @@ describe('Idempotency-Key after the first call dies', () => {
   it('answers 409 at once during the claim, then runs the work exactly once after it expires', async () => {
     // The first call claims the key and never finishes: a Lambda killed at its timeout, 1.5 s away.
     let resumeFirst: (response: StoredResponse) => void = () => undefined;
-    const first = withIdempotency(db, scope('crash-1', 1_500), new Date(), () => new Promise<StoredResponse>((resolve) => (resumeFirst = resolve)));
+    const claimedAt = Date.now();
+    const first = withIdempotency(db, scope('crash-1', 1_500), new Date(claimedAt), () => new Promise<StoredResponse>((resolve) => (resumeFirst = resolve)));
     void first.catch(() => undefined);
     while (!(await scanAll(db)).some((item) => item.sk === 'IDEMPOTENCY#usr_admin#crash-1')) await sleep(10);
 
@@ -38,7 +39,8 @@ describe('Idempotency-Key after the first call dies', () => {
     expect(during).toMatchObject({ code: 'conflict', status: 409, message: expect.stringMatching(/in progress/) });
     expect((during as AppError & { retryAfterSeconds?: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
 
-    await sleep(1_000);
+    // Past the dead call's claim: the key is free for exactly one of the replays below.
+    await sleep(claimedAt + 1_500 - Date.now() + 50);
     let runs = 0;
     const work = async () => {
       runs += 1;
