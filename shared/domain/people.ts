@@ -63,3 +63,19 @@ export function precheckRows(emails: readonly string[]): RowPrecheck[] {
     return { kind: 'candidate', email };
   });
 }
+
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A new site's first admins, as the operator listed them: every address must be deliverable and
+ * none listed twice (addresses compared normalised). Null when the list is fine.
+ */
+export function adminListProblem(emails: readonly string[]): { message: string; issues: FieldIssue[] } | null {
+  const invalid = emails.flatMap((email, index) => (isDeliverableEmail(email) ? [] : [{ path: `body.admins.${index}.email`, message: 'Not a deliverable address' }]));
+  if (invalid.length > 0) return { message: 'Some admin addresses are not valid.', issues: invalid };
+  if (new Set(emails).size !== emails.length) return { message: 'An admin is listed twice.', issues: [{ path: 'body.admins', message: 'Duplicate address' }] };
+  return null;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adminListProblem,
   appsWithInvalidGuestRole,
   classifyInvitee,
   isDeliverableEmail,
@@ -156,5 +157,28 @@ describe('precheckRows', () => {
     // Then: the clean address later in the call is still a candidate
     expect(rows[0]).toMatchObject({ kind: 'rejected', reason: 'invalid_email' });
     expect(rows[1]).toEqual({ kind: 'candidate', email: 'pat@example.com' });
+  });
+});
+
+describe('adminListProblem', () => {
+  it('accepts distinct deliverable addresses', () => {
+    expect(adminListProblem(['ada@acme.example', 'bo@acme.example'])).toBeNull();
+  });
+
+  it('names every undeliverable address by its index', () => {
+    expect(adminListProblem(['ada@acme.example', 'nope', 'x@'])).toEqual({
+      message: 'Some admin addresses are not valid.',
+      issues: [
+        { path: 'body.admins.1.email', message: 'Not a deliverable address' },
+        { path: 'body.admins.2.email', message: 'Not a deliverable address' },
+      ],
+    });
+  });
+
+  it('refuses an address listed twice', () => {
+    expect(adminListProblem(['ada@acme.example', 'ada@acme.example'])).toEqual({
+      message: 'An admin is listed twice.',
+      issues: [{ path: 'body.admins', message: 'Duplicate address' }],
+    });
   });
 });
