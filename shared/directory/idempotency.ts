@@ -34,9 +34,18 @@ export class IdempotencyInProgress extends AppError {
  * repeat, so a crash costs the client one retry, not the 24 h window. If the work fails, the claim
  * is removed so the client can retry with the same key.
  */
+export interface IdempotencyScope {
+  readonly siteId: string;
+  readonly callerId: string;
+  readonly key: string;
+  readonly bodyDigest: string;
+  /** How long the caller can still run: its claim on the key lasts that long. */
+  readonly claimForMs?: number;
+}
+
 export async function withIdempotency(
   db: Directory,
-  scope: { siteId: string; callerId: string; key: string; bodyDigest: string; claimForMs?: number },
+  scope: IdempotencyScope,
   now: Date,
   work: () => Promise<StoredResponse>,
 ): Promise<StoredResponse> {

@@ -59,6 +59,11 @@ export interface RouteDeclaration<
   /** The body may also be an HTML form post (application/x-www-form-urlencoded). */
   readonly form?: boolean;
   readonly pages?: PageMode;
+  /**
+   * The route honours an `Idempotency-Key` header (declared in `headers`): the chain runs the
+   * handler at most once per caller and key, and answers repeats with the first response.
+   */
+  readonly idempotent?: boolean;
   readonly responses: Readonly<Record<number, RouteResponse>>;
   readonly table: TableUse;
   readonly uses?: readonly ServiceUse[];

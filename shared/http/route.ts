@@ -14,6 +14,8 @@ import type { HttpEvent } from './event';
 import { logger } from '../log';
 import { linkProblemPage, wantsJson } from './pages';
 import type { SiteAdmin, SiteAdminLookup } from './site-admin';
+import type { IdempotencyStore } from './idempotency';
+import { bodyDigest } from '../domain/tokens';
 
 // zod/mini ships no messages of its own; people reading a 400 deserve the English ones.
 z.config(en());
@@ -56,9 +58,14 @@ export interface RouteOptions {
   readonly clock?: () => Date;
   /** How the chain finds the admin of an admin route (`siteAdminsIn(db)`); only those routes bundle it. */
   readonly siteAdmin?: SiteAdminLookup;
+  /** Where an idempotent route keeps its first responses (`idempotencyIn(db)`). */
+  readonly idempotency?: IdempotencyStore;
 }
 
-/** Admin routes must say how their admin is found; other routes may not need any option. */
+/**
+ * Admin routes must say how their admin is found. (An idempotent route without its store is
+ * refused when the handler loads, which the declarations test does for every handler.)
+ */
 type OptionsFor<R extends RouteDeclaration> = R['auth'] extends 'admin' ? [options: RouteOptions & { readonly siteAdmin: SiteAdminLookup }] : [options?: RouteOptions];
 
 /** A route's Lambda handler, carrying the declaration it was built from. */
@@ -97,6 +104,8 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
   const clock = options.clock ?? (() => new Date());
   const siteAdmin = options.siteAdmin;
   if (route.auth === 'admin' && !siteAdmin) throw new Error(`The admin route ${route.name} needs a siteAdmin lookup`);
+  const idempotency = route.idempotent ? options.idempotency : undefined;
+  if (route.idempotent && !idempotency) throw new Error(`The idempotent route ${route.name} needs an idempotency store`);
   const core = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyResultV2> => {
     // The path's siteId before validation: a failing request is the one whose site matters most.
     const site = event.pathParameters?.siteId;
@@ -114,7 +123,13 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
       if (route.auth === 'admin' && caller && siteAdmin) admin = await siteAdmin((params as { siteId: string }).siteId, caller);
       const wantsPage = pageWanted(route, rawHeaders);
       const input = { params, query, headers, body, caller, admin, now, wantsPage, rawHeaders, event, context } as unknown as RouteInput<R>;
+      const key = idempotency && caller ? (headers as Record<string, string | undefined>)['Idempotency-Key'] : undefined;
       try {
+        if (idempotency && caller && key !== undefined) {
+          // This invocation is dead when its time runs out, so its claim on the key ends then too.
+          const scope = { siteId: (params as { siteId: string }).siteId, callerId: caller.userId, key, bodyDigest: bodyDigest(body), claimForMs: context.getRemainingTimeInMillis() };
+          return toResponse(await idempotency(scope, now, async () => jsonOnly(await handle(input))));
+        }
         return toResponse(await handle(input));
       } catch (error) {
         // Problems with the link itself are shown to the guest as a page; our own failures are not.
@@ -146,6 +161,12 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
       }),
     );
   return Object.assign(handler, { route });
+}
+
+/** What an idempotent route may answer: stored and replayed byte for byte, so JSON and no headers. */
+function jsonOnly(result: HttpResult): { status: number; body: unknown } {
+  if (result.html !== undefined || result.headers !== undefined) throw new Error('An idempotent route answers JSON only');
+  return { status: result.status ?? 200, body: result.body };
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyResultV2 {

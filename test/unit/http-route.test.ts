@@ -424,3 +424,39 @@ describe('httpRoute: response shapes and security headers', () => {
     expect(none.body).toBe('');
   });
 });
+
+describe('httpRoute: idempotent routes', () => {
+  const Headers = z.object({ 'Idempotency-Key': z.optional(z.string().check(z.minLength(1))) });
+  const declaration = declared({ auth: 'operator', idempotent: true, params: z.object({ siteId: z.string() }), headers: Headers, body: z.object({ n: z.number() }) });
+
+  it('runs the handler through the store with the caller, the key, a digest of the body and the Lambda time left', async () => {
+    // Prepare: a store that remembers the first response per key
+    const kept = new Map<string, { status: number; body: unknown }>();
+    const scopes: unknown[] = [];
+    const store = vi.fn(async (scope: { key: string }, _now: Date, work: () => Promise<{ status: number; body: unknown }>) => {
+      scopes.push(scope);
+      const first = kept.get(scope.key) ?? (await work());
+      kept.set(scope.key, first);
+      return first;
+    });
+    let runs = 0;
+    const handler = httpRoute(declaration, async ({ body }) => ({ status: 201, body: { n: body.n, run: ++runs } }), { idempotency: store }) as unknown as Handler;
+    const event = (key?: string) =>
+      httpEvent({ headers: { ...jsonHeaders, ...(key ? { 'Idempotency-Key': key } : {}) }, body: JSON.stringify({ n: 1 }), pathParameters: { siteId: 'acme' } });
+    // Act
+    const first = await call(handler, event('k1'));
+    const repeat = await call(handler, event('k1'));
+    const unkeyed = await call(handler, event());
+    // Assess
+    expect(first.status).toBe(201);
+    expect(repeat.body).toBe(first.body);
+    expect(runs).toBe(2);
+    expect(unkeyed.json()).toEqual({ n: 1, run: 2 });
+    expect(store).toHaveBeenCalledTimes(2);
+    expect(scopes[0]).toEqual({ siteId: 'acme', callerId: 'usr_admin', key: 'k1', bodyDigest: expect.stringMatching(/^[0-9a-f]{64}$/), claimForMs: 30_000 });
+  });
+
+  it('refuses to build an idempotent route without a store', () => {
+    expect(() => httpRoute(declaration, async () => ({ body: {} }))).toThrow(/idempotency store/);
+  });
+});

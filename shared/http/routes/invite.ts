@@ -10,6 +10,7 @@ export const inviteRoute = defineRoute({
   params: SiteParams,
   headers: InviteHeaders,
   body: InviteBody,
+  idempotent: true,
   responses: {
     200: { description: 'One result per email, in request order (also when some rows are rejected).', schema: InviteResponse },
     ...errors([...ADMIN_ERRORS, 404, 409, ...BODY_ERRORS]),
