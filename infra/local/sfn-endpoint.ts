@@ -1,11 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions } from 'aws-local-stepfunctions';
-import { prepareDefinition, TIMEOUT_SLOTS_CONTEXT_KEY, unwrapParameters, type PreparedDefinition, type TaskInfo } from './sfn/definition';
+import { createExecutionEngine, describeError, type ExecutionEngineOptions, type ExecutionSummary, type JsonValue } from './sfn/engine';
 import {
   DescribeExecutionRequest,
-  isExecutionArn,
   isValidExecutionName,
   parseRequest,
   parseStateMachineArn,
@@ -15,41 +13,18 @@ import {
   SfnError,
   StartExecutionRequest,
   StopExecutionRequest,
-  type MachineArnParts,
 } from './sfn/protocol';
+
 
 /**
  * A local stand-in for the Step Functions API (AWS JSON 1.0 protocol), so handlers that use
  * `@aws-sdk/client-sfn`, and the AWS CLI, can run the onboarding workflow without an AWS account.
- * State machines run in-process with aws-local-stepfunctions; each Task state runs a local function.
+ * This module speaks the protocol; the executions themselves are `./sfn/engine.ts`.
  */
 
-export interface LocalStateMachine {
-  arn: string; // e.g. 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding'
-  definition: Record<string, unknown>; // ASL JSON
-  /** Local implementation of each Task state, by state name. Receives the task's effective input
-   *  (after Parameters); for `arn:aws:states:::lambda:invoke*` resources, `input.Payload` instead.
-   *  Throwing an Error whose `name` is X makes the task fail with error X (so Retry/Catch on X work). */
-  taskHandlers: Record<string, (payload: unknown) => Promise<unknown>>;
-}
-
-export interface LocalStepFunctionsOptions {
+export interface LocalStepFunctionsOptions extends ExecutionEngineOptions {
   port?: number; // 0 or undefined = pick a free port
   host?: string; // default 127.0.0.1
-  stateMachines: LocalStateMachine[];
-  /** Cap applied to every TimeoutSeconds / TimeoutSecondsPath value (seconds); default 20 days,
-   *  because Node timers overflow above ~24.8 days and would fire at once. */
-  maxTimeoutSeconds?: number;
-  /** Multiply every Retry interval by this (tests use 0.001 to retry fast); default 1. */
-  retryIntervalScale?: number;
-  log?: (line: string) => void;
-}
-
-export interface ExecutionSummary {
-  status: string;
-  output?: unknown;
-  error?: string;
-  cause?: string;
 }
 
 export interface LocalStepFunctions {
@@ -62,308 +37,21 @@ export interface LocalStepFunctions {
   pendingTaskTokens(): string[];
 }
 
-const DEFAULT_MAX_TIMEOUT_SECONDS = 20 * 24 * 60 * 60;
-/** setTimeout's ceiling (2^31 - 1 ms), in whole seconds. */
-const TIMER_LIMIT_SECONDS = Math.floor(2_147_483_647 / 1000);
 const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
-
-/**
- * aws-local-stepfunctions never creates `$$.Task.Token`, so every execution's context carries this
- * stand-in, and each task attempt swaps it for a fresh token in its own input.
- */
-const TOKEN_PLACEHOLDER = `LocalStepFunctionsTaskToken-${randomUUID()}`;
-/** 384 random bits, base64url: exactly 64 characters, which is also how a malformed token is told apart. */
-const TOKEN_BYTES = 48;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{64}$/;
-
-type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
-type JsonValue = Awaited<ReturnType<LocalTaskHandlers[string]>>;
-type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-interface Machine {
-  readonly arn: string;
-  readonly arnParts: MachineArnParts;
-  readonly prepared: PreparedDefinition;
-  readonly runner: StateMachine;
-  readonly handlers: LocalStateMachine['taskHandlers'];
-}
-
-interface Execution {
-  readonly arn: string;
-  readonly name: string;
-  readonly machine: Machine;
-  readonly input: string;
-  readonly startDate: Date;
-  status: ExecutionStatus;
-  stopDate?: Date;
-  output?: string;
-  error?: string;
-  cause?: string;
-  /** Task attempts whose promise the library is still awaiting. */
-  readonly attempts: Set<TaskAttempt>;
-  /** Shared with the run's context object: capped `TimeoutSecondsPath` values, by slot. */
-  readonly timeoutSlots: Record<string, number>;
-  abort: () => void;
-  readonly ended: PromiseWithResolvers<void>;
-}
-
-interface TaskAttempt {
-  readonly execution: Execution;
-  readonly task: TaskInfo;
-  token?: string;
-  timer?: NodeJS.Timeout;
-  settled: boolean;
-  readonly promise: PromiseWithResolvers<JsonValue>;
-}
-
-type ExecutionEnd = Pick<Execution, 'status' | 'output' | 'error' | 'cause'>;
-
-/** A task failure as the service reports it: Retry/Catch match `name`; `message` becomes `Cause`. */
-class TaskFailure extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
-
-/**
- * Ends a task whose execution is gone or whose input is unusable. The library reads these two flags
- * (as its own States.Runtime does) and then neither retries nor catches, so nothing runs after it.
- */
-class UncatchableError extends Error {
-  readonly isRetryable = false;
-  readonly isCatchable = false;
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function replaceInStrings(value: unknown, search: string, replacement: string): unknown {
-  if (typeof value === 'string') return value.replaceAll(search, replacement);
-  if (Array.isArray(value)) return value.map((item) => replaceInStrings(item, search, replacement));
-  if (isObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceInStrings(v, search, replacement)]));
-  }
-  return value;
-}
-
-/** What a Lambda's result looks like once it has crossed the wire (Dates become strings, undefined null). */
-function toJson(value: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(value ?? null));
-}
 
 function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
 }
 
-function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
-
-/** Maps how the library's run ended onto an execution status. */
-function endOf(error: unknown): ExecutionEnd {
-  if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
-  // ExecutionError wraps the state's error: its name is the ASL error, its message the cause.
-  const failure = error instanceof ExecutionError ? describeError(error.cause) : describeError(error);
-  return { status: 'FAILED', error: failure.name, cause: failure.message };
-}
-
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
-  const log = options.log ?? (() => {});
-  const maxTimeoutSeconds = options.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS;
-  if (!(maxTimeoutSeconds >= 1 && maxTimeoutSeconds <= TIMER_LIMIT_SECONDS)) {
-    throw new RangeError(`maxTimeoutSeconds must be between 1 and ${TIMER_LIMIT_SECONDS}`);
-  }
-  const retryIntervalScale = options.retryIntervalScale ?? 1;
-  if (!(retryIntervalScale >= 0 && Number.isFinite(retryIntervalScale))) {
-    throw new RangeError('retryIntervalScale must be a finite number >= 0');
-  }
-
-  const machines = new Map<string, Machine>();
-  for (const config of options.stateMachines) {
-    const arnParts = parseStateMachineArn(config.arn);
-    if (!arnParts) throw new Error(`Not a state machine ARN: ${config.arn}`);
-    if (machines.has(config.arn)) throw new Error(`State machine ${config.arn} is registered twice`);
-    const prepared = prepareDefinition(arnParts.name, config.definition, { maxTimeoutSeconds, retryIntervalScale });
-    // Without a local handler the library would invoke the real Lambda through the AWS SDK.
-    const missing = [...prepared.tasks.keys()].filter((name) => !Object.hasOwn(config.taskHandlers, name));
-    if (missing.length > 0) throw new Error(`State machine ${arnParts.name} has no task handler for: ${missing.join(', ')}`);
-    machines.set(config.arn, {
-      arn: config.arn,
-      arnParts,
-      prepared,
-      runner: new StateMachine(prepared.definition, { validationOptions: { noValidate: true } }),
-      handlers: config.taskHandlers,
-    });
-  }
-
-  const executions = new Map<string, Execution>();
-  const tokens = new Map<string, TaskAttempt>();
-  /** Tokens whose task (or execution) timed out: AWS answers these with TaskTimedOut, not TaskDoesNotExist. */
-  const timedOutTokens = new Set<string>();
-  let closing = false;
-
-  const label = (execution: Execution) => `${execution.machine.arnParts.name}/${execution.name}`;
-
-  function settle(attempt: TaskAttempt, outcome: { value: JsonValue } | { error: Error }): void {
-    if (attempt.settled) return;
-    attempt.settled = true;
-    clearTimeout(attempt.timer);
-    attempt.execution.attempts.delete(attempt);
-    if (attempt.token !== undefined && tokens.get(attempt.token) === attempt) tokens.delete(attempt.token);
-    if ('value' in outcome) attempt.promise.resolve(outcome.value);
-    else attempt.promise.reject(outcome.error);
-  }
-
-  /** Rejects every task the library still awaits, which also clears the library's per-task timers. */
-  function cancelAttempts(execution: Execution, reason: string): void {
-    for (const attempt of [...execution.attempts]) {
-      if (attempt.token !== undefined && execution.status === 'TIMED_OUT') timedOutTokens.add(attempt.token);
-      settle(attempt, { error: new UncatchableError('States.Runtime', reason) });
-    }
-  }
-
-  function finish(execution: Execution, end: ExecutionEnd): void {
-    if (execution.status !== 'RUNNING') return;
-    Object.assign(execution, end, { stopDate: new Date() });
-    cancelAttempts(execution, `Execution ${execution.status}`);
-    const took = execution.stopDate!.getTime() - execution.startDate.getTime();
-    const detail = execution.error === undefined ? '' : ` ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`;
-    log(`sfn: ${label(execution)} ${execution.status} after ${took} ms${detail}`);
-    execution.ended.resolve();
-  }
-
-  function runTask(execution: Execution, task: TaskInfo, effectiveInput: JsonValue): Promise<JsonValue> {
-    const unwrapped = unwrapParameters(effectiveInput);
-    let timeoutSeconds: number;
-    if (task.timeout.kind === 'path') {
-      const requested = unwrapped.timeoutSeconds;
-      const valid = typeof requested === 'number' && Number.isInteger(requested) && requested >= 1;
-      timeoutSeconds = valid ? Math.min(requested, maxTimeoutSeconds) : maxTimeoutSeconds;
-      // The library reads this slot synchronously right after this function returns.
-      execution.timeoutSlots[task.timeout.slot] = timeoutSeconds;
-      if (!valid) {
-        const message = `TimeoutSecondsPath of ${task.stateName} resolved to ${JSON.stringify(requested)}, not a positive integer`;
-        return Promise.reject(new UncatchableError('States.Runtime', message));
-      }
-    } else {
-      timeoutSeconds = task.timeout.seconds;
-    }
-    // Retries of a cancelled task, or states run after an abort, must not reach the handlers.
-    if (execution.status !== 'RUNNING') {
-      return Promise.reject(new UncatchableError('States.Runtime', `Execution ${execution.status}`));
-    }
-
-    const attempt: TaskAttempt = { execution, task, settled: false, promise: Promise.withResolvers<JsonValue>() };
-    execution.attempts.add(attempt);
-    let input = unwrapped.input;
-    if (task.waitForTaskToken) {
-      const token = randomBytes(TOKEN_BYTES).toString('base64url');
-      attempt.token = token;
-      tokens.set(token, attempt);
-      input = replaceInStrings(input, TOKEN_PLACEHOLDER, token);
-      // The library fails the state with States.Timeout from its own timer of the same length, started
-      // just after this one. This one only retires the token, so a late callback hears TaskTimedOut;
-      // settling here could beat the library's timer with an error that States.TaskFailed would match.
-      attempt.timer = setTimeout(() => {
-        tokens.delete(token);
-        timedOutTokens.add(token);
-        log(`sfn: ${label(execution)} task ${task.stateName} timed out after ${timeoutSeconds} s`);
-      }, timeoutSeconds * 1000);
-    }
-
-    const payload = task.kind === 'lambda-invoke' && isObject(input) ? input.Payload : input;
-    const handler = execution.machine.handlers[task.stateName]!;
-    const invoke = async (): Promise<JsonValue> => {
-      const result = toJson(await handler(payload));
-      // The lambda:invoke integration returns the invocation response, not just the payload.
-      return task.kind === 'lambda-invoke' ? { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } : result;
-    };
-    invoke().then(
-      (value) => {
-        // A callback task's result comes from SendTaskSuccess, whatever its handler returns.
-        if (!task.waitForTaskToken) settle(attempt, { value });
-      },
-      (thrown: unknown) => {
-        const { name, message } = describeError(thrown);
-        // Like the service, a failed Lambda's cause is the JSON error document of the runtime.
-        const cause = task.kind === 'other' ? message : JSON.stringify({ errorType: name, errorMessage: message });
-        settle(attempt, { error: new TaskFailure(name, cause) });
-      },
-    );
-    return attempt.promise.promise;
-  }
-
-  function launch(machine: Machine, name: string, inputText: string, input: JsonValue): Execution {
-    const { partition, region, account, name: machineName } = machine.arnParts;
-    const arn = `arn:${partition}:states:${region}:${account}:execution:${machineName}:${name}`;
-    const execution: Execution = {
-      arn,
-      name,
-      machine,
-      input: inputText,
-      startDate: new Date(),
-      status: 'RUNNING',
-      attempts: new Set(),
-      timeoutSlots: {},
-      abort: () => {},
-      ended: Promise.withResolvers<void>(),
-    };
-    executions.set(arn, execution);
-    // Before run(): the library runs the first state's handler synchronously inside it.
-    log(`sfn: ${label(execution)} started`);
-
-    const handlers: LocalTaskHandlers = {};
-    for (const task of machine.prepared.tasks.values()) {
-      handlers[task.stateName] = (taskInput) => runTask(execution, task, taskInput);
-    }
-    const run = machine.runner.run(input, {
-      overrides: { taskResourceLocalHandlers: handlers },
-      // Stops resolve the result with null rather than reject; `finish` has recorded ABORTED by then.
-      noThrowOnAbort: true,
-      context: {
-        // The library fills in Execution.Input and Execution.StartTime itself.
-        Execution: { Id: arn, Name: name, RoleArn: `arn:${partition}:iam::${account}:role/LocalStepFunctions`, RedriveCount: 0 },
-        StateMachine: { Id: machine.arn, Name: machineName },
-        Task: { Token: TOKEN_PLACEHOLDER },
-        [TIMEOUT_SLOTS_CONTEXT_KEY]: execution.timeoutSlots,
-      },
-    });
-    execution.abort = run.abort;
-    run.result.then(
-      (output) => finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
-      (error: unknown) => finish(execution, endOf(error)),
-    );
-    return execution;
-  }
-
-  function findExecution(executionArn: string): Execution {
-    const execution = executions.get(executionArn);
-    if (execution) return execution;
-    if (!isExecutionArn(executionArn)) throw new SfnError('InvalidArn', `Invalid Arn: '${executionArn}'`);
-    throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
-  }
-
-  function findTask(taskToken: string): TaskAttempt {
-    if (!TOKEN_PATTERN.test(taskToken)) throw new SfnError('InvalidToken', 'Invalid Token: the task token is malformed');
-    const attempt = tokens.get(taskToken);
-    if (attempt) return attempt;
-    if (timedOutTokens.has(taskToken)) throw new SfnError('TaskTimedOut', "Task Timed Out: 'Provided task has timed out'");
-    throw new SfnError('TaskDoesNotExist', "Task Does Not Exist: 'Provided task does not exist anymore'");
-  }
+  const engine = createExecutionEngine(options);
 
   const actions = new Map<string, (body: unknown) => object>([
     [
       'StartExecution',
       (body) => {
         const request = parseRequest(StartExecutionRequest, body);
-        const machine = machines.get(request.stateMachineArn);
+        const machine = engine.machine(request.stateMachineArn);
         if (!machine) {
           if (!parseStateMachineArn(request.stateMachineArn)) {
             throw new SfnError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
@@ -379,8 +67,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         } catch (error) {
           throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${describeError(error).message}'`);
         }
-        const { partition, region, account, name: machineName } = machine.arnParts;
-        const existing = executions.get(`arn:${partition}:states:${region}:${account}:execution:${machineName}:${name}`);
+        const existing = engine.named(machine, name);
         if (existing) {
           // AWS treats a repeat with the same name and input as idempotent while the first still runs.
           if (existing.status === 'RUNNING' && existing.input === inputText) {
@@ -388,15 +75,15 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
           }
           throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
         }
-        if (closing) throw new SfnError('ServiceUnavailable', 'The local Step Functions endpoint is closing', 503);
-        const execution = launch(machine, name, inputText, input);
+        if (engine.closing) throw new SfnError('ServiceUnavailable', 'The local Step Functions endpoint is closing', 503);
+        const execution = engine.launch(machine, name, inputText, input);
         return { executionArn: execution.arn, startDate: epochSeconds(execution.startDate) };
       },
     ],
     [
       'DescribeExecution',
       (body) => {
-        const execution = findExecution(parseRequest(DescribeExecutionRequest, body).executionArn);
+        const execution = engine.findExecution(parseRequest(DescribeExecutionRequest, body).executionArn);
         return {
           executionArn: execution.arn,
           stateMachineArn: execution.machine.arn,
@@ -418,11 +105,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       'StopExecution',
       (body) => {
         const request = parseRequest(StopExecutionRequest, body);
-        const execution = findExecution(request.executionArn);
-        if (execution.status === 'RUNNING') {
-          execution.abort();
-          finish(execution, { status: 'ABORTED', error: request.error, cause: request.cause });
-        }
+        const execution = engine.findExecution(request.executionArn);
+        engine.stop(execution, request.error, request.cause);
         return { stopDate: epochSeconds(execution.stopDate!) };
       },
     ],
@@ -430,15 +114,14 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       'SendTaskSuccess',
       (body) => {
         const request = parseRequest(SendTaskSuccessRequest, body);
-        const attempt = findTask(request.taskToken);
+        const attempt = engine.findTask(request.taskToken);
         let output: JsonValue;
         try {
           output = JSON.parse(request.output);
         } catch (error) {
           throw new SfnError('InvalidOutput', `Invalid Output: '${describeError(error).message}'`);
         }
-        log(`sfn: ${label(attempt.execution)} task ${attempt.task.stateName} succeeded by callback`);
-        settle(attempt, { value: output });
+        engine.succeedTask(attempt, output);
         return {};
       },
     ],
@@ -446,10 +129,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       'SendTaskFailure',
       (body) => {
         const request = parseRequest(SendTaskFailureRequest, body);
-        const attempt = findTask(request.taskToken);
-        const error = request.error ?? '';
-        log(`sfn: ${label(attempt.execution)} task ${attempt.task.stateName} failed by callback: ${error}`);
-        settle(attempt, { error: new TaskFailure(error, request.cause ?? '') });
+        const attempt = engine.findTask(request.taskToken);
+        engine.failTask(attempt, request.error ?? '', request.cause ?? '');
         return {};
       },
     ],
@@ -457,7 +138,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       'SendTaskHeartbeat',
       (body) => {
         // Heartbeat timeouts are not modelled; a heartbeat only proves the token is still live.
-        findTask(parseRequest(SendTaskHeartbeatRequest, body).taskToken);
+        engine.findTask(parseRequest(SendTaskHeartbeatRequest, body).taskToken);
         return {};
       },
     ],
@@ -504,7 +185,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       send(response, 200, action(await readJson(request)));
     } catch (error) {
       const failure = error instanceof SfnError ? error : new SfnError('InternalFailure', describeError(error).message, 500);
-      if (!(error instanceof SfnError)) log(`sfn: internal error: ${failure.message}`);
+      if (!(error instanceof SfnError)) engine.log(`sfn: internal error: ${failure.message}`);
       send(response, failure.statusCode, { __type: failure.type, message: failure.message }, failure.type);
     }
   }
@@ -524,12 +205,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     url: `http://${host}:${address.port}`,
 
     async close() {
-      closing = true;
-      for (const execution of executions.values()) {
-        if (execution.status !== 'RUNNING') continue;
-        execution.abort();
-        finish(execution, { status: 'ABORTED', error: 'States.Aborted', cause: 'The local Step Functions endpoint closed' });
-      }
+      engine.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // SDK clients keep connections alive; without this close() would wait for them to idle out.
@@ -537,21 +213,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       });
     },
 
-    async waitForExecution(executionArn, timeoutMs = 30_000) {
-      const execution = executions.get(executionArn);
-      if (!execution) return { status: 'UNKNOWN', error: 'ExecutionDoesNotExist' };
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([execution.ended.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
-      const summary: ExecutionSummary = { status: execution.status };
-      if (execution.output !== undefined) summary.output = JSON.parse(execution.output);
-      if (execution.error !== undefined) summary.error = execution.error;
-      if (execution.cause !== undefined) summary.cause = execution.cause;
-      return summary;
-    },
+    waitForExecution: engine.waitForExecution,
 
-    pendingTaskTokens() {
-      return [...tokens.keys()];
-    },
+    pendingTaskTokens: engine.pendingTaskTokens,
   };
 }
