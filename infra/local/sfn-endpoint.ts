@@ -15,7 +15,6 @@ import {
   StopExecutionRequest,
 } from './sfn/protocol';
 
-
 /**
  * A local stand-in for the Step Functions API (AWS JSON 1.0 protocol), so handlers that use
  * `@aws-sdk/client-sfn`, and the AWS CLI, can run the onboarding workflow without an AWS account.
