@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, freePort } from '../infra/local/services';
-import { readAccessFacts } from '../shared/directory/access';
 import type { Directory } from '../shared/directory/directory';
 import { inviteOne } from '../shared/directory/invitations';
 import { personKey } from '../shared/directory/entities/person';
@@ -9,7 +8,7 @@ import { siteKey } from '../shared/directory/entities/site';
 import { spaceKey as spaceItemKey } from '../shared/directory/entities/space';
 import { createSpace } from '../shared/directory/spaces';
 import { createSite, getSite } from '../shared/directory/sites';
-import { decideAccess } from '../shared/domain/access';
+import { accessFor } from '../shared/usecases/access';
 import { newInvitationId, newUserId } from '../shared/ids';
 
 /**
@@ -115,8 +114,7 @@ export async function benchHotPaths(): Promise<HotPathResult[]> {
     const getBaseline = await measure('baseline: one consistent GetItem', '1 RRU', (round) => client.send(new GetCommand({ TableName: tableName, Key: personKey('bench', invites[Math.abs(round) % invites.length]!), ConsistentRead: true })));
     const decision = await measure('access decision (one BatchGetItem of 3 items + rule)', '3 RRU', async (round) => {
       const userId = invites[Math.abs(round) % invites.length]!;
-      const facts = await readAccessFacts(db, 'bench', userId, round % 2 === 0 ? 'PUB' : 'ENG');
-      return decideAccess({ person: facts.person, space: facts.space, policy: facts.site!.externalUserPolicy, client: 'web', now: new Date() });
+      return accessFor(db, 'bench', { userId, spaceKey: round % 2 === 0 ? 'PUB' : 'ENG', client: 'web' }, new Date());
     });
     const threeGets = await measure('for contrast: the same 3 items as 3 sequential GetItems', '3 RRU', async (round) => {
       const userId = invites[Math.abs(round) % invites.length]!;

@@ -17,4 +17,11 @@ export async function loadPerson(db: Directory, siteId: string, userId: string):
   return { person, site };
 }
 
+/** One person of the site, or 404. */
+export async function requirePerson(db: Directory, siteId: string, userId: string): Promise<PersonItem> {
+  const person = await readItem(db, personKey(siteId, userId), PersonItem);
+  if (!person) throw notFound('The user');
+  return person;
+}
+
 export const personRetries = <T>(attempt: () => Promise<T | typeof RETRY>) => decideAndCommit(attempt, 'person');
