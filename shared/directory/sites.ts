@@ -72,6 +72,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     ...headroom(counts, input),
     seatRatio: effectiveGuestRatio(input),
     externalUserPolicy: DEFAULT_EXTERNAL_USER_POLICY,
+    verifiedDomains: [],
     createdAt: now,
   };
   const writes: Write[] = [newSiteWrite(site)];

@@ -1,7 +1,7 @@
 import { decideAccess, type AccessClient, type AccessDecision } from '../domain/access';
 import { readAccessFacts } from '../directory/access';
 import type { Directory } from '../directory/directory';
-import { DEFAULT_EXTERNAL_USER_POLICY } from '../directory/entities/site';
+import { DEFAULT_EXTERNAL_USER_POLICY, policyFor } from '../domain/external';
 
 /**
  * The wiki's question on every guest page view: one consistent read of the three items that hold
@@ -14,7 +14,8 @@ export async function accessFor(db: Directory, siteId: string, request: { userId
     // user keeps this route from telling a caller which sites exist.
     person: facts.site ? facts.person : null,
     space: facts.space,
-    policy: facts.site?.externalUserPolicy ?? DEFAULT_EXTERNAL_USER_POLICY,
+    policy: facts.site ? policyFor(facts.site, request.userId) : DEFAULT_EXTERNAL_USER_POLICY,
+    verifiedDomains: facts.site?.verifiedDomains ?? [],
     client: request.client,
     now,
   });

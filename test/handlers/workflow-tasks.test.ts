@@ -68,6 +68,7 @@ const site: SiteItem = {
   plan: 'standard',
   userLimit: 50,
   guestRatio: 5,
+  verifiedDomains: [],
   inviteExpiryDays: 7,
   paid: 4,
   guests: 7,

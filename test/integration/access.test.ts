@@ -9,7 +9,8 @@ import { DEFAULT_EXTERNAL_USER_POLICY, type ExternalUserPolicy, type SiteItem, s
 import { personKey } from '../../shared/directory/entities/person';
 import { spaceKey as spaceItemKey } from '../../shared/directory/entities/space';
 import { createSite } from '../../shared/directory/sites';
-import { decideAccess, type AccessClient, type AccessDecision } from '../../shared/domain/access';
+import type { AccessClient, AccessDecision } from '../../shared/domain/access';
+import { accessFor } from '../../shared/usecases/access';
 import { AppError } from '../../shared/domain/errors';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory } from '../support/directory';
@@ -94,14 +95,7 @@ async function person(
 }
 
 async function decide(siteId: string, userId: string, spaceKey: string, client: AccessClient = 'web', on: Directory = db): Promise<AccessDecision> {
-  const facts = await readAccessFacts(on, siteId, userId, spaceKey);
-  return decideAccess({
-    person: facts.site ? facts.person : null,
-    space: facts.space,
-    policy: facts.site?.externalUserPolicy ?? DEFAULT_EXTERNAL_USER_POLICY,
-    client,
-    now: NOW,
-  });
+  return accessFor(on, siteId, { userId, spaceKey, client }, NOW);
 }
 
 /** The same client with `send` observed (and optionally rewritten) per call. */

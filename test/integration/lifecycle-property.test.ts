@@ -258,6 +258,7 @@ async function checkAccess(model: Model, history: string[]): Promise<void> {
         person: facts.site ? facts.person : null,
         space: facts.space,
         policy: facts.site?.externalUserPolicy ?? DEFAULT_EXTERNAL_USER_POLICY,
+        verifiedDomains: facts.site?.verifiedDomains ?? [],
         client: 'web',
         now: at,
       });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ADMIN_ROLES, APP_ROLES, PERSON_KINDS, PERSON_STATUSES, type Kind } from '../../domain/vocabulary';
-import { and, conditionsOn, update, type Condition } from '../expressions';
+import { and, conditionsOn, update, type Condition, type Update } from '../expressions';
+import { SealedSecretItem } from './sealed-secret';
 import { sitePartition, type Key } from '../key';
 import { deleteWrite, putWrite, type Write } from '../writes';
 
@@ -26,6 +27,22 @@ export const PersonItem = z.object({
   acceptedAt: z.optional(z.string()),
   lastVerifiedAt: z.optional(z.string()),
   twoStepEnrolled: z._default(z.boolean(), false),
+  /** The TOTP secret, envelope-encrypted; never returned after enrolment. */
+  twoStepSecret: z.optional(SealedSecretItem),
+  /** A secret handed out by an enrolment not completed yet (shown again until a code proves it). */
+  twoStepPendingSecret: z.optional(SealedSecretItem),
+  /** The last TOTP time step accepted: a code for it or an earlier one is never accepted again. */
+  twoStepLastStep: z.optional(z.int()),
+  /** Wrong codes in a row since the last good one or lock. */
+  twoStepFailures: z.optional(z.int()),
+  twoStepLockedUntil: z.optional(z.string()),
+  /** A re-verification link was sent at this time and not used yet. */
+  verificationRequestedAt: z.optional(z.string()),
+  /** Digest of the current re-verification link; a newer link replaces it. */
+  verifyLinkDigest: z.optional(z.string()),
+  /** When the re-verification job last found this paid user internal (its index position). */
+  verificationCheckedAt: z.optional(z.string()),
+  suspendedAt: z.optional(z.string()),
   adminRole: z.optional(z.enum(ADMIN_ROLES)),
   invitationId: z.optional(z.string()),
   /** Step Functions token of a waiting AwaitSpaceAssignment task; never leaves the server. */
@@ -41,6 +58,8 @@ export interface PersonIndexAttributes {
   gsi2sk?: string;
   gsi3pk?: string;
   gsi3sk?: string;
+  gsi4pk?: string;
+  gsi4sk?: string;
 }
 type StoredPerson = PersonItem & PersonIndexAttributes;
 
@@ -73,10 +92,47 @@ export function personIndexKeys(person: {
   };
 }
 
+/**
+ * The re-verification index (sparse gsi4): every active person, in a partition per site, kind and
+ * stage, ordered by when the stage started. Guests are always external; paid users' partitions are
+ * read only on sites with verified domains, so the job reads only people who may owe something.
+ * - `PLAIN` / `TOTP`: not asked yet, by last proof of identity (not enrolled / enrolled in two-step);
+ *   on a site requiring two-step, the whole `PLAIN` partition owes an enrolment.
+ * - `SENT`: a link was sent, by when; the grace runs from there.
+ * Suspended, deactivated and invited people carry no keys.
+ */
+export type VerificationStage = 'PLAIN' | 'TOTP' | 'SENT';
+export const verificationPartition = (siteId: string, kind: Kind, stage: VerificationStage) => `${sitePartition(siteId)}#VERIFY#${kind}#${stage}`;
+
+type VerificationIndexed = Pick<
+  PersonItem,
+  'siteId' | 'userId' | 'kind' | 'status' | 'twoStepEnrolled' | 'activatedAt' | 'lastVerifiedAt' | 'verificationRequestedAt' | 'verificationCheckedAt'
+>;
+
+export function verificationIndexKeys(person: VerificationIndexed): { gsi4pk: string; gsi4sk: string } | null {
+  if (person.status !== 'active') return null;
+  if (person.verificationRequestedAt !== undefined) {
+    return { gsi4pk: verificationPartition(person.siteId, person.kind, 'SENT'), gsi4sk: `${person.verificationRequestedAt}#${person.userId}` };
+  }
+  const proofs = [person.lastVerifiedAt ?? person.activatedAt ?? '', person.verificationCheckedAt ?? ''];
+  const since = proofs.reduce((latest, at) => (at > latest ? at : latest));
+  return { gsi4pk: verificationPartition(person.siteId, person.kind, person.twoStepEnrolled ? 'TOTP' : 'PLAIN'), gsi4sk: `${since}#${person.userId}` };
+}
+
+/** Sets (or removes) the re-verification index keys to match the person as they will be. */
+export function withVerificationIndex(change: Update<StoredPerson>, next: VerificationIndexed): Update<StoredPerson> {
+  const keys = verificationIndexKeys(next);
+  return keys ? change.set('gsi4pk', keys.gsi4pk).set('gsi4sk', keys.gsi4sk) : change.remove('gsi4pk', 'gsi4sk');
+}
+
+/** Index sort keys at or before `at` (`~` sorts after every id). */
+export const stageStartedBy = (siteId: string, kind: Kind, stage: VerificationStage, at: string): Condition =>
+  and(personIs.eq('gsi4pk', verificationPartition(siteId, kind, stage)), personIs.le('gsi4sk', `${at}#~`));
+
 /** Guards the person item on the state a decision was made from. */
 export const personAsRead = (person: Pick<PersonItem, 'status' | 'kind'>): Condition => and(personIs.eq('status', person.status), personIs.eq('kind', person.kind));
 
 export const newPersonWrite = (person: PersonItem): Write =>
-  putWrite(personKey(person.siteId, person.userId), { type: PERSON_TYPE, ...person, ...personIndexKeys(person) });
+  putWrite(personKey(person.siteId, person.userId), { type: PERSON_TYPE, ...person, ...personIndexKeys(person), ...verificationIndexKeys(person) });
 
 export const personDeleteWrite = (person: PersonItem): Write => deleteWrite(personKey(person.siteId, person.userId), personAsRead(person));

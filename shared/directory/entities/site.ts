@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { SeatDelta } from '../../domain/seats';
+import { DEFAULT_EXTERNAL_USER_POLICY } from '../../domain/external';
 import { PLANS } from '../../domain/vocabulary';
 import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
 import { sitePartition, type Key } from '../key';
@@ -15,7 +16,14 @@ export const ExternalUserPolicy = z.object({
   apiTokensAllowed: z.boolean(),
 });
 export type ExternalUserPolicy = z.infer<typeof ExternalUserPolicy>;
-export const DEFAULT_EXTERNAL_USER_POLICY: ExternalUserPolicy = { twoStepRequired: false, reverifyEveryDays: 30, apiTokensAllowed: true };
+export { DEFAULT_EXTERNAL_USER_POLICY };
+
+/** A policy applied to a few named people first (`trialUserIds` of a review). */
+export const PolicyTrialItem = z.object({
+  policy: ExternalUserPolicy,
+  userIds: z.array(z.string()),
+  startedAt: z.string(),
+});
 
 /** Items as stored. Reads are parsed, so a malformed item fails loudly instead of spreading. */
 export const SiteItem = z.object({
@@ -33,6 +41,9 @@ export const SiteItem = z.object({
   /** The effective guest ratio the headroom counters were computed with (0 on the Free plan). */
   seatRatio: z.int(),
   externalUserPolicy: z._default(ExternalUserPolicy, DEFAULT_EXTERNAL_USER_POLICY),
+  policyTrial: z.optional(PolicyTrialItem),
+  /** Lower-cased email domains whose paid users are internal; empty: only guests are external. */
+  verifiedDomains: z._default(z.array(z.string()), []),
   createdAt: z.string(),
   updatedAt: z.optional(z.string()),
 });
@@ -41,7 +52,16 @@ export type SiteItem = z.infer<typeof SiteItem>;
 export const siteUpdate = () => update<SiteItem>();
 export const siteIs = conditionsOn<SiteItem>();
 
-export const newSiteWrite = (site: SiteItem): Write => putWrite(siteKey(site.siteId), { type: SITE_TYPE, ...site }, itemAbsent);
+/** gsi1 partition listing every site, so the scheduled jobs can visit sites without a Scan. */
+export const SITES_PARTITION = 'SITES';
+interface SiteIndex {
+  gsi1pk: string;
+  gsi1sk: string;
+}
+export const allSites = conditionsOn<SiteIndex>().eq('gsi1pk', SITES_PARTITION);
+
+export const newSiteWrite = (site: SiteItem): Write =>
+  putWrite(siteKey(site.siteId), { type: SITE_TYPE, ...site, gsi1pk: SITES_PARTITION, gsi1sk: site.siteId }, itemAbsent);
 
 /**
  * The site-item update that moves the seat counters by `delta`, guarded for the seat taken. The

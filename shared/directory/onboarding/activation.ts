@@ -1,7 +1,7 @@
 import type { Directory } from '../directory';
 import { auditWrite } from '../entities/audit-event';
 import { invitationIs, invitationKey } from '../entities/invitation';
-import { PersonItem, personIndexKeys, personIs, personKey, personUpdate } from '../entities/person';
+import { PersonItem, personIndexKeys, personIs, personKey, personUpdate, withVerificationIndex } from '../entities/person';
 import { readItem } from '../reads';
 import { commitWrites, TransactionRefused } from '../transact';
 import { checkWrite, updateWrite } from '../writes';
@@ -16,6 +16,7 @@ export async function activatePerson(db: Directory, siteId: string, userId: stri
   let activation = personUpdate().set('status', 'active').set('activatedAt', now);
   // Only guests carry the status index key; it moves with the status.
   if (person.kind === 'guest') activation = activation.set('gsi2pk', personIndexKeys(next).gsi2pk);
+  activation = withVerificationIndex(activation, next);
   try {
     await commitWrites(db, [
       updateWrite(personKey(siteId, userId), activation.remove('spaceTaskToken'), personIs.eq('status', 'invited')),

@@ -4,7 +4,7 @@ import type { Directory } from '../directory';
 import { and, type Condition } from '../expressions';
 import { auditWrite } from '../entities/audit-event';
 import { markPaidWrite } from '../entities/former-paid';
-import { personIndexKeys, personIs, personKey, personUpdate, type PersonItem } from '../entities/person';
+import { personIndexKeys, personIs, personKey, personUpdate, withVerificationIndex, type PersonItem } from '../entities/person';
 import { seatWrite } from '../entities/site';
 import { spaceGuestCountWrite } from '../entities/space';
 import { commitWritesIfUnchanged, RETRY } from '../transact';
@@ -40,6 +40,7 @@ export function promotionWrites(loaded: Loaded, actor: string, now: string, reas
     .set('roles.wiki', 'user')
     .set('gsi1pk', personIndexKeys(promoted).gsi1pk)
     .remove('spaceKey', 'spaceTaskToken', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk');
+  change = withVerificationIndex(change, promoted);
   if (extension.update) change = change.with(extension.update);
   const writes: Write[] = [
     updateWrite(

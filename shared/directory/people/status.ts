@@ -3,7 +3,7 @@ import { canDeactivate, canReactivate, mustChange, selfActionRefusal } from '../
 import { refusedSeatReason, releaseSeat, seatRefusalMessage, takeSeat } from '../../domain/seats';
 import type { Directory } from '../directory';
 import { auditWrite } from '../entities/audit-event';
-import { personAsRead, personIndexKeys, personKey, personUpdate, type PersonItem } from '../entities/person';
+import { personAsRead, personIndexKeys, personKey, personUpdate, withVerificationIndex, type PersonItem } from '../entities/person';
 import { seatWrite } from '../entities/site';
 import { commitWrites, commitWritesIfUnchanged, RETRY, TransactionRefused } from '../transact';
 import { updateWrite, type Write } from '../writes';
@@ -16,11 +16,12 @@ import { loadPerson, personRetries } from './load';
  * operation re-reads and decides again, so no rule is ever checked on stale data.
  */
 
-/** The status change, guarded on the state it was decided from; only guests carry the status index key. */
+/** The status change, guarded on the state it was decided from; only guests carry the status index key, only active people the re-verification one. */
 function statusWrite(person: PersonItem, next: PersonItem): Write {
   const { gsi2pk } = personIndexKeys(next);
   let change = personUpdate().set('status', next.status);
   if (gsi2pk) change = change.set('gsi2pk', gsi2pk);
+  change = withVerificationIndex(change, next);
   return updateWrite(personKey(person.siteId, person.userId), change, personAsRead(person));
 }
 
