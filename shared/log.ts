@@ -41,7 +41,7 @@ function siteOf(event: unknown): string | undefined {
  * What the HTTP chain does for routes, for workflow tasks and jobs: the Lambda context, `task` and
  * `site` on every line of this invocation, and a failure logged before Step Functions sees it.
  */
-export function withTaskLogging<E, R>(name: string, fn: (event: E) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+export function withTaskLogging<E, R>(name: string, fn: (event: E, context?: Context) => Promise<R>): (event: E, context?: Context) => Promise<R> {
   return async (event, context) => {
     // Keys of the previous invocation in this container must not leak into this one.
     logger.resetKeys();
@@ -49,7 +49,7 @@ export function withTaskLogging<E, R>(name: string, fn: (event: E) => Promise<R>
     const site = siteOf(event);
     logger.appendKeys({ task: name, ...(site ? { site } : {}) });
     try {
-      return await fn(event);
+      return await fn(event, context);
     } catch (error) {
       logger.error('task failed', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
       throw error;

@@ -6,9 +6,9 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TableUse } from '../../shared/capabilities';
+import type { ServiceUse, TableUse } from '../../shared/capabilities';
 import { JOBS } from '../../shared/jobs';
-import { type FunctionDefaults, GuestpassFunction } from './guestpass-function';
+import { type FunctionDefaults, GuestpassFunction, type ServiceTargets } from './guestpass-function';
 import { acknowledgeNagRule } from './nag';
 
 /** A scheduled job: one function run by one EventBridge Scheduler schedule (see `JOBS`). */
@@ -20,6 +20,8 @@ export interface JobDefinition {
   /** An EventBridge Scheduler expression in UTC: `rate(…)`, `cron(…)` or `at(…)`. */
   readonly schedule: string;
   readonly table: TableUse;
+  /** AWS services the job talks to besides the table (see `ServiceUse`). */
+  readonly uses: readonly ServiceUse[];
   readonly summary: string;
 }
 
@@ -36,7 +38,7 @@ export const JOB_SCHEDULE_RETRY = { retryAttempts: 10, maxEventAge: Duration.hou
  */
 export const JOB_RUN_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
-export interface ScheduledJobsProps {
+export interface ScheduledJobsProps extends ServiceTargets {
   readonly table: ITable;
   readonly functionDefaults: FunctionDefaults;
   /** Defaults to `JOBS`. */
@@ -82,6 +84,7 @@ export class ScheduledJobs extends Construct {
         description: `Scheduled job ${job.name} (${job.schedule}): ${job.summary}`,
       });
       if (job.table !== 'none') fn.bindTable(props.table, job.table);
+      fn.allowUses(job.uses, props);
       fn.configureAsyncInvoke({ ...JOB_RUN_RETRY, onFailure: new SqsDestination(this.deadLetterQueue) });
       functions.set(job.name, fn);
 

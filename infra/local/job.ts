@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JOBS } from '../../shared/jobs';
 import { LOCAL_STATE_DIR, PROJECT_ROOT } from './paths';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
 
 /**
  * `npm run job -- <name>`: runs a scheduled job once against the running local stack, as
@@ -21,13 +20,12 @@ if (!existsSync(localFile)) {
   console.error('The local stack is not running: start it with `npm start` first.');
   process.exit(1);
 }
-const local = JSON.parse(readFileSync(localFile, 'utf8')) as { dynamodbUrl: string; tableName: string };
-Object.assign(process.env, {
-  AWS_REGION: LOCAL_REGION,
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbUrl,
-  TABLE_NAME: local.tableName,
-});
+const local = JSON.parse(readFileSync(localFile, 'utf8')) as { functionEnvironment?: Record<string, string> };
+if (!local.functionEnvironment) {
+  console.error('The local stack was started by an older version: restart it with `npm start`.');
+  process.exit(1);
+}
+// The stack's own variables: the job reaches the same table, mail stand-in and links as the stack's timer.
+Object.assign(process.env, local.functionEnvironment);
 const module = (await import(pathToFileURL(join(PROJECT_ROOT, 'functions', job.handler, 'handler.ts')).href)) as { handler: () => Promise<unknown> };
 console.log(JSON.stringify(await module.handler()));

@@ -32,6 +32,8 @@ export interface LocalStack {
   readonly signer: LocalSigner;
   readonly stepFunctions: LocalStepFunctions;
   readonly gateway: LocalGateway;
+  /** The variables every local function runs with (what CDK sets in AWS, plus the local endpoints). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Runs a scheduled job's handler once, as EventBridge Scheduler would. */
   runJob(handler: string): Promise<unknown>;
   close(): Promise<void>;
@@ -80,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.log ? { log: options.log } : {}),
   });
   // Set before the first handler module loads (they load on first use).
-  Object.assign(process.env, {
+  const environment: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -92,8 +94,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     SENDER_ADDRESS: options.senderAddress ?? 'no-reply@guestpass.local',
     PUBLIC_BASE_URL: gateway.url,
     ...(options.inviteExpirySeconds !== undefined ? { INVITE_EXPIRY_SECONDS: String(options.inviteExpirySeconds) } : {}),
-  });
+  };
+  Object.assign(process.env, environment);
   return {
+    environment,
     apiUrl: gateway.url,
     sfnUrl: stepFunctions.url,
     signer,

@@ -69,6 +69,8 @@ try {
     adminToken: await signer.sign({ sub: seeded.adminUserId }),
     serviceToken: await signer.sign({ sub: 'wiki-service', scope: 'access:decide' }),
     operatorToken,
+    /** What `npm run job` runs a job with, so it behaves as the stack's own timer does. */
+    functionEnvironment: running.stack.environment,
   };
   writeFileSync(localFile, JSON.stringify(local, null, 2));
   // The Scheduler's stand-in: each job once a day while the stack runs (`npm run job -- <name>` runs one now).

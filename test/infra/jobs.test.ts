@@ -104,7 +104,11 @@ describe('scheduled jobs', () => {
     expect(sendToDlq?.Resource).toEqual(queueArn());
   });
 
-  it.each(JOBS.map((job) => [job.name, job] as const))('%s: a 5-minute job with its JOBS table access and no SES or Step Functions', (name, job) => {
+  it('has the re-verification job among them, daily', () => {
+    expect(JOBS.find((job) => job.name === 'reverify-external-users')).toMatchObject({ handler: 'job-reverify', schedule: 'rate(1 day)', uses: ['ses'] });
+  });
+
+  it.each(JOBS.map((job) => [job.name, job] as const))('%s: a 5-minute job with its JOBS table access, SES only if it declares it, never Step Functions', (name, job) => {
     const fn = jobFunction(name);
     expect(fn.kind).toBe('job');
     const properties = resources(built.template, 'AWS::Lambda::Function')[functionLogicalId(name)]?.Properties;
@@ -120,7 +124,15 @@ describe('scheduled jobs', () => {
     const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
     expect(job.table).toBe('write');
     expect(dynamodb.sort()).toEqual([...READ_WRITE].sort());
-    expect(actions.filter((action) => /^(ses|states):/.test(action))).toEqual([]);
+    expect(actions.filter((action) => action.startsWith('states:'))).toEqual([]);
+    const usesSes = (job.uses as readonly string[]).includes('ses');
+    expect(actions.filter((action) => action.startsWith('ses:')).sort()).toEqual(usesSes ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
+    const variables = (properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.SENDER_ADDRESS !== undefined).toBe(usesSes);
+    if (usesSes) {
+      const sesStatement = statements.find((s) => JSON.stringify(s.Action).includes('ses:'));
+      expect(sesStatement?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': variables.SENDER_ADDRESS } });
+    }
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 

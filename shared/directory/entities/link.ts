@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { LINK_PURPOSES } from '../../domain/vocabulary';
 import type { Key } from '../key';
+import { conditionsOn, update } from '../expressions';
 import { putWrite, type Write } from '../writes';
 
 export const LINK_TYPE = 'link';
@@ -13,8 +14,15 @@ export const LinkItem = z.object({
   siteId: z.string(),
   invitationId: z.optional(z.string()),
   userId: z.string(),
+  /** Re-verification links carry their own expiry (an invitation's is on the invitation). */
+  expiresAt: z.optional(z.string()),
+  /** Set when a re-verification link was used, so a second use is told apart from a replaced link. */
+  usedAt: z.optional(z.string()),
   ttl: z.int(),
 });
 export type LinkItem = z.infer<typeof LinkItem>;
 
 export const newLinkWrite = (digest: string, link: LinkItem): Write => putWrite(linkKey(digest), { type: LINK_TYPE, ...link });
+
+export const linkUpdate = () => update<LinkItem>();
+export const linkIs = conditionsOn<LinkItem>();

@@ -40,6 +40,8 @@ export const PersonItem = z.object({
   verificationRequestedAt: z.optional(z.string()),
   /** Digest of the current re-verification link; a newer link replaces it. */
   verifyLinkDigest: z.optional(z.string()),
+  /** When the job claimed sending that link: a run that died mid-send is retried after a while. */
+  verifyLinkIssuedAt: z.optional(z.string()),
   /** When the re-verification job last found this paid user internal (its index position). */
   verificationCheckedAt: z.optional(z.string()),
   suspendedAt: z.optional(z.string()),
