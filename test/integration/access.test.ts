@@ -55,7 +55,7 @@ async function site(siteId: string, policy: ExternalUserPolicy = DEFAULT_EXTERNA
 async function person(
   on: Site,
   kind: 'guest' | 'paid',
-  state: { spaceKey?: string; status?: 'invited' | 'active' | 'suspended'; twoStepEnrolled?: boolean; lastVerifiedAt?: string; activatedAt?: string } = {},
+  state: { spaceKey?: string; status?: 'invited' | 'active' | 'suspended'; twoStepEnrolled?: boolean; lastVerifiedAt?: string; activatedAt?: string; verificationRequestedAt?: string } = {},
 ): Promise<string> {
   const userId = newUserId();
   const invitedAt = iso(60 * DAY);
@@ -80,13 +80,14 @@ async function person(
       new UpdateCommand({
         TableName: db.tableName,
         Key: personKey(on.site.siteId, userId),
-        UpdateExpression: `SET #status = :status, activatedAt = :activatedAt, twoStepEnrolled = :enrolled${state.lastVerifiedAt ? ', lastVerifiedAt = :verified' : ''}`,
+        UpdateExpression: `SET #status = :status, activatedAt = :activatedAt, twoStepEnrolled = :enrolled${state.lastVerifiedAt ? ', lastVerifiedAt = :verified' : ''}${state.verificationRequestedAt ? ', verificationRequestedAt = :asked' : ''}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': status,
           ':activatedAt': state.activatedAt ?? iso(2 * DAY),
           ':enrolled': state.twoStepEnrolled ?? false,
           ...(state.lastVerifiedAt ? { ':verified': state.lastVerifiedAt } : {}),
+          ...(state.verificationRequestedAt ? { ':asked': state.verificationRequestedAt } : {}),
         },
       }),
     );
@@ -185,16 +186,27 @@ describe('access decisions from the directory', () => {
     expect(await decide('strict', strict.adminId, 'OPS', 'api-token')).toEqual({ allowed: true, reason: 'paid_user' });
   });
 
-  it('applies the site’s external-user policy', async () => {
-    const unenrolled = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: false });
-    const overdue = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, lastVerifiedAt: iso(8 * DAY) });
-    const neverReverified = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, activatedAt: iso(8 * DAY) });
+  it('applies the site’s external-user policy to people who were sent a link', async () => {
+    const asked = iso(DAY);
+    const unenrolled = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: false, verificationRequestedAt: asked });
+    const overdue = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, lastVerifiedAt: iso(8 * DAY), verificationRequestedAt: asked });
+    const neverReverified = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, activatedAt: iso(8 * DAY), verificationRequestedAt: asked });
     const current = await person(strict, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, lastVerifiedAt: iso(6 * DAY) });
     expect(await decide('strict', unenrolled, 'ENG')).toEqual({ allowed: false, reason: 'two_step_required' });
     expect(await decide('strict', current, 'ENG', 'api-token')).toEqual({ allowed: false, reason: 'api_tokens_blocked' });
     expect(await decide('strict', overdue, 'PUB')).toEqual({ allowed: false, reason: 'reverification_required' });
     expect(await decide('strict', neverReverified, 'ENG')).toEqual({ allowed: false, reason: 'reverification_required' });
     expect(await decide('strict', current, 'ENG')).toEqual({ allowed: true, reason: 'assigned_space' });
+  });
+
+  it('does not lock out people who owe a verification but were never sent a link (the 30-day lock-out)', async () => {
+    const [lockout, defaults] = await Promise.all([site('lockout', { twoStepRequired: true, reverifyEveryDays: 7, apiTokensAllowed: true }), site('defaults')]);
+    const overdue = await person(lockout, 'guest', { spaceKey: 'ENG', twoStepEnrolled: true, activatedAt: iso(31 * DAY) });
+    const unenrolled = await person(lockout, 'guest', { spaceKey: 'ENG', twoStepEnrolled: false });
+    const defaultSiteGuest = await person(defaults, 'guest', { spaceKey: 'ENG', activatedAt: iso(31 * DAY) });
+    expect(await decide('lockout', overdue, 'ENG')).toEqual({ allowed: true, reason: 'assigned_space' });
+    expect(await decide('lockout', unenrolled, 'ENG')).toEqual({ allowed: true, reason: 'assigned_space' });
+    expect(await decide('defaults', defaultSiteGuest, 'ENG')).toEqual({ allowed: true, reason: 'assigned_space' });
   });
 
   it('never answers with another site’s data', async () => {

@@ -4,14 +4,13 @@ import {
   ACCESS_CLIENTS,
   ACCESS_REASONS,
   decideAccess,
-  reverificationDue,
   type AccessClient,
   type AccessInput,
   type AccessPerson,
-  type AccessPolicy,
   type AccessReason,
   type AccessSpace,
 } from '../../shared/domain/access';
+import { reverificationDue, type ExternalUserPolicy as AccessPolicy } from '../../shared/domain/external';
 import type { PersonStatus } from '../../shared/domain/people';
 import { AccessClientName, AccessDecision } from '../../shared/http/schemas';
 
@@ -26,9 +25,13 @@ const PUB: AccessSpace = { key: 'PUB', anonymousAccess: true };
 const OPEN_POLICY: AccessPolicy = { twoStepRequired: false, reverifyEveryDays: 30, apiTokensAllowed: true };
 const STRICT_POLICY: AccessPolicy = { twoStepRequired: true, reverifyEveryDays: 30, apiTokensAllowed: false };
 
+/** Paid users at this domain are internal; any other address makes a paid user external. */
+const VERIFIED_DOMAINS = ['corp.example'];
+
 /** An active guest assigned to ENG, enrolled, verified yesterday: allowed into ENG from the web. */
 const guest = (over: Partial<AccessPerson> = {}): AccessPerson => ({
   kind: 'guest',
+  email: 'visitor@partner.example',
   status: 'active',
   spaceKey: 'ENG',
   twoStepEnrolled: true,
@@ -37,9 +40,13 @@ const guest = (over: Partial<AccessPerson> = {}): AccessPerson => ({
   ...over,
 });
 
-/** An active paid user who never enrolled nor re-verified: none of that applies to paid users. */
+/** The same guest, asked to re-verify (a link was mailed): only now can the policy deny them. */
+const asked = (over: Partial<AccessPerson> = {}): AccessPerson => guest({ verificationRequestedAt: daysAgo(0, 1), ...over });
+
+/** An active internal paid user who never enrolled nor re-verified: none of that applies to them. */
 const paid = (over: Partial<AccessPerson> = {}): AccessPerson => ({
   kind: 'paid',
+  email: 'member@corp.example',
   status: 'active',
   twoStepEnrolled: false,
   activatedAt: daysAgo(400),
@@ -54,6 +61,9 @@ interface Case {
   readonly client?: AccessClient;
   readonly expected: AccessReason;
 }
+
+/** A paid user outside the verified domains: external, so the policy applies as to a guest. */
+const externalPaid = (over: Partial<AccessPerson> = {}): AccessPerson => paid({ email: 'contractor@agency.example', twoStepEnrolled: true, lastVerifiedAt: daysAgo(1), ...over });
 
 const cases: Case[] = [
   // not_a_member
@@ -76,29 +86,40 @@ const cases: Case[] = [
 
   // api_tokens_blocked (guests only)
   { name: 'a guest on an API token with tokens blocked', person: guest(), policy: { ...OPEN_POLICY, apiTokensAllowed: false }, client: 'api-token', expected: 'api_tokens_blocked' },
-  { name: 'an unenrolled guest on an API token under a strict policy → api_tokens_blocked before two_step_required', person: guest({ twoStepEnrolled: false }), policy: STRICT_POLICY, client: 'api-token', expected: 'api_tokens_blocked' },
+  { name: 'an asked, unenrolled guest on an API token under a strict policy → api_tokens_blocked before two_step_required', person: asked({ twoStepEnrolled: false }), policy: STRICT_POLICY, client: 'api-token', expected: 'api_tokens_blocked' },
   { name: 'a guest on an API token with tokens allowed', person: guest(), client: 'api-token', expected: 'assigned_space' },
   { name: 'a guest on the web is not affected by the token policy', person: guest(), policy: { ...OPEN_POLICY, apiTokensAllowed: false }, expected: 'assigned_space' },
-  { name: 'a paid user on an API token with tokens blocked → paid_user', person: paid(), policy: STRICT_POLICY, client: 'api-token', expected: 'paid_user' },
+  { name: 'an internal paid user on an API token with tokens blocked → paid_user', person: paid(), policy: STRICT_POLICY, client: 'api-token', expected: 'paid_user' },
 
-  // two_step_required (guests only)
-  { name: 'an unenrolled guest when two-step is required', person: guest({ twoStepEnrolled: false }), policy: { ...OPEN_POLICY, twoStepRequired: true }, expected: 'two_step_required' },
-  { name: 'an unenrolled guest overdue for re-verification → two_step_required before reverification_required', person: guest({ twoStepEnrolled: false, lastVerifiedAt: daysAgo(90) }), policy: { ...OPEN_POLICY, twoStepRequired: true }, expected: 'two_step_required' },
-  { name: 'an unenrolled guest when two-step is not required', person: guest({ twoStepEnrolled: false }), expected: 'assigned_space' },
-  { name: 'an unenrolled paid user when two-step is required', person: paid(), policy: STRICT_POLICY, expected: 'paid_user' },
+  // two_step_required: external users, once asked (a link was mailed)
+  { name: 'an asked, unenrolled guest when two-step is required', person: asked({ twoStepEnrolled: false }), policy: { ...OPEN_POLICY, twoStepRequired: true }, expected: 'two_step_required' },
+  { name: 'an asked, unenrolled guest overdue → two_step_required before reverification_required', person: asked({ twoStepEnrolled: false, lastVerifiedAt: daysAgo(90) }), policy: { ...OPEN_POLICY, twoStepRequired: true }, expected: 'two_step_required' },
+  { name: 'an unenrolled guest not asked yet keeps access until the link comes', person: guest({ twoStepEnrolled: false }), policy: { ...OPEN_POLICY, twoStepRequired: true }, expected: 'assigned_space' },
+  { name: 'an unenrolled guest when two-step is not required', person: asked({ twoStepEnrolled: false }), expected: 'assigned_space' },
+  { name: 'an asked, unenrolled external paid user under two-step', person: externalPaid({ twoStepEnrolled: false, verificationRequestedAt: daysAgo(1) }), policy: STRICT_POLICY, expected: 'two_step_required' },
+  { name: 'an unenrolled internal paid user under two-step', person: paid({ verificationRequestedAt: daysAgo(1) }), policy: STRICT_POLICY, expected: 'paid_user' },
 
-  // reverification_required (guests only), with the boundary at exactly N days
-  { name: 'a guest last verified 31 days ago with a 30-day interval', person: guest({ lastVerifiedAt: daysAgo(31) }), expected: 'reverification_required' },
-  { name: 'a guest last verified exactly 30 days ago is still fine', person: guest({ lastVerifiedAt: daysAgo(30) }), expected: 'assigned_space' },
-  { name: 'a guest last verified 30 days and 1 ms ago is due', person: guest({ lastVerifiedAt: daysAgo(30, 1) }), expected: 'reverification_required' },
-  { name: 'exactly 1 day with a 1-day interval is fine', person: guest({ lastVerifiedAt: daysAgo(1) }), policy: { ...OPEN_POLICY, reverifyEveryDays: 1 }, expected: 'assigned_space' },
-  { name: 'a guest never re-verified counts from activation (31 days ago)', person: guest({ lastVerifiedAt: undefined, activatedAt: daysAgo(31) }), expected: 'reverification_required' },
-  { name: 'a guest never re-verified, activated exactly 30 days ago', person: guest({ lastVerifiedAt: undefined, activatedAt: daysAgo(30) }), expected: 'assigned_space' },
-  { name: 'a recent verification wins over an old activation', person: guest({ lastVerifiedAt: daysAgo(2), activatedAt: daysAgo(400) }), expected: 'assigned_space' },
-  { name: 'a guest with no verification time at all fails closed', person: guest({ lastVerifiedAt: undefined, activatedAt: undefined }), expected: 'reverification_required' },
-  { name: 'a guest with an unreadable verification time fails closed', person: guest({ lastVerifiedAt: 'yesterday' }), expected: 'reverification_required' },
-  { name: 'an overdue guest asking for an anonymous space → reverification_required before anonymous_space', person: guest({ lastVerifiedAt: daysAgo(45) }), space: PUB, expected: 'reverification_required' },
-  { name: 'an overdue paid user → paid_user', person: paid({ lastVerifiedAt: daysAgo(300) }), policy: { ...OPEN_POLICY, reverifyEveryDays: 1 }, expected: 'paid_user' },
+  // reverification_required: external users, once asked, with the boundary at exactly N days
+  { name: 'an asked guest last verified 31 days ago with a 30-day interval', person: asked({ lastVerifiedAt: daysAgo(31) }), expected: 'reverification_required' },
+  { name: 'the 30-day lock-out: an overdue guest never sent a link is not denied', person: guest({ lastVerifiedAt: undefined, activatedAt: daysAgo(31) }), expected: 'assigned_space' },
+  { name: 'an asked guest last verified exactly 30 days ago is still fine', person: asked({ lastVerifiedAt: daysAgo(30) }), expected: 'assigned_space' },
+  { name: 'an asked guest last verified 30 days and 1 ms ago is due', person: asked({ lastVerifiedAt: daysAgo(30, 1) }), expected: 'reverification_required' },
+  { name: 'exactly 1 day with a 1-day interval is fine', person: asked({ lastVerifiedAt: daysAgo(1) }), policy: { ...OPEN_POLICY, reverifyEveryDays: 1 }, expected: 'assigned_space' },
+  { name: 'an asked guest never re-verified counts from activation (31 days ago)', person: asked({ lastVerifiedAt: undefined, activatedAt: daysAgo(31) }), expected: 'reverification_required' },
+  { name: 'an asked guest never re-verified, activated exactly 30 days ago', person: asked({ lastVerifiedAt: undefined, activatedAt: daysAgo(30) }), expected: 'assigned_space' },
+  { name: 'a recent verification wins over an old activation', person: asked({ lastVerifiedAt: daysAgo(2), activatedAt: daysAgo(400) }), expected: 'assigned_space' },
+  { name: 'an asked guest with no verification time at all fails closed', person: asked({ lastVerifiedAt: undefined, activatedAt: undefined }), expected: 'reverification_required' },
+  { name: 'an asked guest with an unreadable verification time fails closed', person: asked({ lastVerifiedAt: 'yesterday' }), expected: 'reverification_required' },
+  { name: 'an asked, overdue guest asking for an anonymous space → reverification_required before anonymous_space', person: asked({ lastVerifiedAt: daysAgo(45) }), space: PUB, expected: 'reverification_required' },
+  { name: 'a guest asked under a policy since relaxed is not denied', person: asked({ lastVerifiedAt: daysAgo(20) }), policy: { ...OPEN_POLICY, reverifyEveryDays: 30 }, expected: 'assigned_space' },
+  { name: 'an asked, overdue external paid user', person: externalPaid({ lastVerifiedAt: daysAgo(40), verificationRequestedAt: daysAgo(1) }), expected: 'reverification_required' },
+  { name: 'an overdue internal paid user → paid_user', person: paid({ lastVerifiedAt: daysAgo(300), verificationRequestedAt: daysAgo(1) }), policy: { ...OPEN_POLICY, reverifyEveryDays: 1 }, expected: 'paid_user' },
+
+  // external paid users: the policy applies, the mobile rule does not
+  { name: 'an external paid user on an API token with tokens blocked', person: externalPaid(), policy: STRICT_POLICY, client: 'api-token', expected: 'api_tokens_blocked' },
+  { name: 'an external paid user on mobile may use it', person: externalPaid(), client: 'mobile', expected: 'paid_user' },
+  { name: 'an external paid user in good standing', person: externalPaid(), space: OPS, policy: STRICT_POLICY, expected: 'paid_user' },
+  { name: 'a suspended external paid user → not_active first', person: externalPaid({ status: 'suspended' }), client: 'api-token', policy: STRICT_POLICY, expected: 'not_active' },
 
   // paid_user (before any space rule)
   { name: 'a paid user asking for a private space', person: paid(), space: OPS, expected: 'paid_user' },
@@ -124,7 +145,7 @@ const ALLOWING: readonly AccessReason[] = ['paid_user', 'assigned_space', 'anony
 describe('decideAccess (rules 8, 12, 13)', () => {
   it.each(cases)('$name → $expected', ({ person, space, policy, client, expected }) => {
     // Prepare
-    const input: AccessInput = { person, space: space === undefined ? ENG : space, policy: policy ?? OPEN_POLICY, client: client ?? 'web', now: NOW };
+    const input: AccessInput = { person, space: space === undefined ? ENG : space, policy: policy ?? OPEN_POLICY, verifiedDomains: VERIFIED_DOMAINS, client: client ?? 'web', now: NOW };
     // Act
     const decision = decideAccess(input);
     // Assess
@@ -165,6 +186,8 @@ const policyArb = fc.record({ twoStepRequired: fc.boolean(), reverifyEveryDays: 
 const spaceArb = fc.option(fc.record({ key: spaceKeyArb, anonymousAccess: fc.boolean() }), { nil: null });
 const guestArb = fc.record({
   kind: fc.constant<'guest'>('guest'),
+  email: fc.constantFrom('visitor@partner.example', 'member@corp.example'),
+  verificationRequestedAt: fc.option(isoWithinArb, { nil: undefined }),
   status: statusArb,
   spaceKey: fc.option(spaceKeyArb, { nil: undefined }),
   twoStepEnrolled: fc.boolean(),
@@ -176,7 +199,7 @@ describe('decideAccess properties', () => {
   it('lets a guest in only to their own space or an anonymous one, only when active, never on mobile', () => {
     fc.assert(
       fc.property(guestArb, spaceArb, policyArb, clientArb, (person, space, policy, client) => {
-        const decision = decideAccess({ person, space, policy, client, now: NOW });
+        const decision = decideAccess({ person, space, policy, verifiedDomains: VERIFIED_DOMAINS, client, now: NOW });
         if (decision.allowed) {
           expect(space).not.toBeNull();
           expect(space!.key === person.spaceKey || space!.anonymousAccess).toBe(true);
@@ -192,10 +215,25 @@ describe('decideAccess properties', () => {
     const personArb = fc.option(fc.oneof(guestArb, guestArb.map((person) => ({ ...person, kind: 'paid' as const }))), { nil: null });
     fc.assert(
       fc.property(personArb, spaceArb, policyArb, clientArb, (person, space, policy, client) => {
-        const decision = decideAccess({ person, space, policy, client, now: NOW });
+        const decision = decideAccess({ person, space, policy, verifiedDomains: VERIFIED_DOMAINS, client, now: NOW });
         expect(decision.allowed).toBe(ALLOWING.includes(decision.reason));
         if (person === null) expect(decision.reason).toBe('not_a_member');
-        if (person?.kind === 'paid') expect(decision.allowed).toBe(person.status === 'active');
+        // An internal paid user only has to be active; an external one is also under the policy.
+        if (person?.kind === 'paid' && person.email.endsWith('@corp.example')) expect(decision.allowed).toBe(person.status === 'active');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the lock-out rule', () => {
+  it('never denies two-step or re-verification to someone who was not sent a link', () => {
+    const personArb = fc.oneof(guestArb, guestArb.map((person) => ({ ...person, kind: 'paid' as const })));
+    fc.assert(
+      fc.property(personArb, spaceArb, policyArb, clientArb, (person, space, policy, client) => {
+        const unasked = { ...person, verificationRequestedAt: undefined };
+        const decision = decideAccess({ person: unasked, space, policy, verifiedDomains: VERIFIED_DOMAINS, client, now: NOW });
+        expect(['two_step_required', 'reverification_required']).not.toContain(decision.reason);
       }),
       { numRuns: 2000 },
     );
