@@ -52,6 +52,7 @@ export function dueStages(site: SiteItem, now: Date): { kind: Kind; stage: Verif
     { kind, stage: 'PLAIN' as const, upTo: policy.twoStepRequired ? now.toISOString() : cutoff },
     { kind, stage: 'TOTP' as const, upTo: cutoff },
     { kind, stage: 'SENT' as const, upTo: graceStart },
+    ...(kind === 'paid' ? [{ kind, stage: 'INTERNAL' as const, upTo: cutoff }] : []),
   ]);
 }
 
@@ -171,6 +172,15 @@ export async function markCheckedInternal(db: Directory, entry: IndexedPerson, n
   const next: PersonItem = { ...entry.person, verificationCheckedAt: nowIso };
   return commitWritesIfUnchanged(db, [
     updateWrite(personKey(next.siteId, next.userId), withVerificationIndex(personUpdate().set('verificationCheckedAt', nowIso), next), atPosition(entry)),
+  ]);
+}
+
+/** A paid user once found internal is external now (the domains changed): back in the ordinary stages. */
+export async function clearInternalMark(db: Directory, entry: IndexedPerson): Promise<boolean> {
+  const next: PersonItem = { ...entry.person };
+  delete next.verificationCheckedAt;
+  return commitWritesIfUnchanged(db, [
+    updateWrite(personKey(next.siteId, next.userId), withVerificationIndex(personUpdate().remove('verificationCheckedAt'), next), atPosition(entry)),
   ]);
 }
 

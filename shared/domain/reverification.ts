@@ -9,18 +9,21 @@ import { graceEndsAt, verificationOwed, type ExternalUserPolicy, type Verificati
  * - `release`: was sent a link but owes nothing any more (the policy was relaxed, or a paid user
  *   turned internal): the request is withdrawn so nobody is denied for it.
  * - `checked`: a paid user who is not external: moves on in the index, so it is read once per interval.
+ * - `unmark`: a paid user once found internal is external now and owes nothing yet: back to the
+ *   ordinary stages, to be asked when due.
  * - `wait`: within the grace, or not due under the policy that applies to them.
  */
-export type ReverificationStep = 'send' | 'suspend' | 'release' | 'checked' | 'wait';
+export type ReverificationStep = 'send' | 'suspend' | 'release' | 'checked' | 'unmark' | 'wait';
 
-export function reverificationStep(person: VerificationState, policy: ExternalUserPolicy, external: boolean, now: Date): ReverificationStep {
+export function reverificationStep(person: VerificationState & { readonly verificationCheckedAt?: string | undefined }, policy: ExternalUserPolicy, external: boolean, now: Date): ReverificationStep {
   if (person.status !== 'active') return 'wait';
   if (person.verificationRequestedAt !== undefined) {
     if (!external || verificationOwed(person, policy, now) === null) return 'release';
     return now.getTime() >= graceEndsAt(person.verificationRequestedAt).getTime() ? 'suspend' : 'wait';
   }
   if (!external) return person.kind === 'paid' ? 'checked' : 'wait';
-  return verificationOwed(person, policy, now) === null ? 'wait' : 'send';
+  if (verificationOwed(person, policy, now) !== null) return 'send';
+  return person.verificationCheckedAt !== undefined ? 'unmark' : 'wait';
 }
 
 export interface VerificationLink {

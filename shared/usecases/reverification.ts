@@ -6,6 +6,7 @@ import type { Directory } from '../directory/directory';
 import {
   allSiteItems,
   claimVerificationLink,
+  clearInternalMark,
   dueStages,
   duePages,
   markCheckedInternal,
@@ -104,6 +105,9 @@ async function handle(deps: ReverificationDeps, site: SiteItem, entry: IndexedPe
       return;
     case 'checked':
       if (await markCheckedInternal(deps.db, entry, now)) run.checked += 1;
+      return;
+    case 'unmark':
+      await clearInternalMark(deps.db, entry);
       return;
     case 'wait':
       return;

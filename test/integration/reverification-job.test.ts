@@ -1,5 +1,5 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Directory } from '../../shared/directory/directory';
@@ -168,3 +168,115 @@ describe('re-verification job on a site of 10,000 external users, 100 of them du
   }, 120_000);
 });
 
+
+describe('re-verification job: who is asked, and what a failure costs', () => {
+  // A table of its own: the job visits every site, and the big site above must not count here.
+  beforeAll(async () => {
+    db = await freshDirectory('reverify-rules');
+    deps = { ...deps, db };
+  });
+  const setPolicy = async (siteId: string, fields: Record<string, unknown>) => {
+    const names = Object.keys(fields);
+    await db.client.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: siteKey(siteId),
+        UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, fields[name]])),
+      }),
+    );
+  };
+  const paidUser = (siteId: string, n: number, email: string, activatedAt: string): PersonItem => ({
+    ...guest(siteId, n, activatedAt),
+    email,
+    kind: 'paid',
+    roles: { wiki: 'user' },
+    spaceKey: undefined,
+  });
+
+  it('asks external paid users, checks internal ones once per interval, and never the fresh ones', async () => {
+    const siteId = 'rv-domains';
+    await newSite(siteId);
+    await setPolicy(siteId, { verifiedDomains: ['corp.example', 'rv-domains.example'] });
+    await store([
+      paidUser(siteId, 1, 'insider@corp.example', daysBefore(40)),
+      paidUser(siteId, 2, 'contractor@agency.example', daysBefore(40)),
+      paidUser(siteId, 3, 'newcomer@agency.example', daysBefore(2)),
+    ]);
+    const run = await runReverification(deps, NOW);
+    expect(sentTo()).toEqual(['contractor@agency.example']);
+    expect(run).toMatchObject({ sent: 1, checked: 2 }); // the insider and the site's own admin
+    const reads = countItemsRead(db);
+    sesMock.resetHistory();
+    expect(await runReverification(deps, new Date(NOW.getTime() + DAY))).toMatchObject({ sent: 0, checked: 0 });
+    expect(sentTo()).toEqual([]);
+    // The internal ones and the asked one are out of every range read: only the site item is read.
+    expect(reads.total()).toBe(1);
+    expect(await decision(siteId, `usr_${siteId}_00002`, NOW)).toEqual({ allowed: false, reason: 'reverification_required' });
+    expect(await decision(siteId, `usr_${siteId}_00001`, NOW)).toEqual({ allowed: true, reason: 'paid_user' });
+  });
+
+  it('asks every unenrolled external user once two-step becomes required, and a trial only its people', async () => {
+    const siteId = 'rv-twostep';
+    await newSite(siteId);
+    await store([guest(siteId, 1, daysBefore(2)), guest(siteId, 2, daysBefore(2), { twoStepEnrolled: true }), guest(siteId, 3, daysBefore(2))]);
+    const strict = { twoStepRequired: true, reverifyEveryDays: 30, apiTokensAllowed: true };
+    await setPolicy(siteId, { policyTrial: { policy: strict, userIds: [`usr_${siteId}_00003`], startedAt: NOW.toISOString() } });
+    await runReverification(deps, NOW);
+    expect(sentTo()).toEqual([`guest3@partner3.example`]);
+    await setPolicy(siteId, { externalUserPolicy: strict });
+    sesMock.resetHistory();
+    await runReverification(deps, NOW);
+    expect(sentTo()).toEqual([`guest1@partner1.example`]);
+    expect(await decision(siteId, `usr_${siteId}_00001`, NOW)).toEqual({ allowed: false, reason: 'two_step_required' });
+    expect(await decision(siteId, `usr_${siteId}_00002`, NOW)).toEqual({ allowed: true, reason: 'assigned_space' });
+
+    // Relaxed again before the grace ends: the requests are withdrawn, nobody is suspended.
+    await setPolicy(siteId, { externalUserPolicy: { ...strict, twoStepRequired: false } });
+    await db.client.send(new UpdateCommand({ TableName: db.tableName, Key: siteKey(siteId), UpdateExpression: 'REMOVE policyTrial' }));
+    const later = new Date(NOW.getTime() + (REVERIFY_GRACE_DAYS + 1) * DAY);
+    await runReverification(deps, later);
+    for (const n of ['00001', '00003']) {
+      const after = await person(siteId, `usr_${siteId}_${n}`);
+      expect(after.status).toBe('active');
+      expect(after.verificationRequestedAt).toBeUndefined();
+    }
+    expect(await decision(siteId, `usr_${siteId}_00001`, later)).toEqual({ allowed: true, reason: 'assigned_space' });
+  });
+
+  it('sends each email once when two runs overlap', async () => {
+    const siteId = 'rv-overlap';
+    await newSite(siteId);
+    await store(Array.from({ length: 40 }, (_, n) => guest(siteId, n, daysBefore(45))));
+    const [a, b] = await Promise.all([runReverification(deps, NOW, { batchSize: 10 }), runReverification(deps, NOW, { batchSize: 10 })]);
+    expect(a.sent + b.sent).toBe(40);
+    expect(sentTo().filter((to) => to?.includes('partner'))).toHaveLength(40);
+    expect(new Set(sentTo()).size).toBe(sentTo().length);
+  });
+
+  it('keeps people due, and undenied, when SES cannot take the email; the retry sends it', async () => {
+    const siteId = 'rv-outage';
+    await newSite(siteId);
+    await store([guest(siteId, 1, daysBefore(45))]);
+    sesMock.on(SendEmailCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+    const failed = await runReverification(deps, NOW);
+    expect(failed).toMatchObject({ sent: 0, failed: 1 });
+    expect(await decision(siteId, `usr_${siteId}_00001`, NOW)).toEqual({ allowed: true, reason: 'assigned_space' });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'after-outage' });
+    expect(await runReverification(deps, NOW)).toMatchObject({ sent: 1, failed: 0 });
+    expect(await decision(siteId, `usr_${siteId}_00001`, NOW)).toEqual({ allowed: false, reason: 'reverification_required' });
+  });
+
+  it('stops between batches when asked to, and the next run continues', async () => {
+    const siteId = 'rv-budget';
+    await newSite(siteId);
+    await store(Array.from({ length: 30 }, (_, n) => guest(siteId, n, daysBefore(45))));
+    let batches = 0;
+    const first = await runReverification(deps, NOW, { batchSize: 10, shouldStop: () => batches++ >= 1 });
+    expect(first.finished).toBe(false);
+    const second = await runReverification(deps, NOW, { batchSize: 10 });
+    expect(second.finished).toBe(true);
+    expect(sentTo().filter((to) => to?.includes('partner'))).toHaveLength(30);
+  });
+});

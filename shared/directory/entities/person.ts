@@ -42,7 +42,7 @@ export const PersonItem = z.object({
   verifyLinkDigest: z.optional(z.string()),
   /** When the job claimed sending that link: a run that died mid-send is retried after a while. */
   verifyLinkIssuedAt: z.optional(z.string()),
-  /** When the re-verification job last found this paid user internal (its index position). */
+  /** When the re-verification job last found this paid user inside the verified domains. */
   verificationCheckedAt: z.optional(z.string()),
   suspendedAt: z.optional(z.string()),
   adminRole: z.optional(z.enum(ADMIN_ROLES)),
@@ -101,9 +101,11 @@ export function personIndexKeys(person: {
  * - `PLAIN` / `TOTP`: not asked yet, by last proof of identity (not enrolled / enrolled in two-step);
  *   on a site requiring two-step, the whole `PLAIN` partition owes an enrolment.
  * - `SENT`: a link was sent, by when; the grace runs from there.
+ * - `INTERNAL`: a paid user the job found inside the verified domains, by when; looked at again
+ *   once per interval, in case the domains changed.
  * Suspended, deactivated and invited people carry no keys.
  */
-export type VerificationStage = 'PLAIN' | 'TOTP' | 'SENT';
+export type VerificationStage = 'PLAIN' | 'TOTP' | 'SENT' | 'INTERNAL';
 export const verificationPartition = (siteId: string, kind: Kind, stage: VerificationStage) => `${sitePartition(siteId)}#VERIFY#${kind}#${stage}`;
 
 type VerificationIndexed = Pick<
@@ -113,12 +115,10 @@ type VerificationIndexed = Pick<
 
 export function verificationIndexKeys(person: VerificationIndexed): { gsi4pk: string; gsi4sk: string } | null {
   if (person.status !== 'active') return null;
-  if (person.verificationRequestedAt !== undefined) {
-    return { gsi4pk: verificationPartition(person.siteId, person.kind, 'SENT'), gsi4sk: `${person.verificationRequestedAt}#${person.userId}` };
-  }
-  const proofs = [person.lastVerifiedAt ?? person.activatedAt ?? '', person.verificationCheckedAt ?? ''];
-  const since = proofs.reduce((latest, at) => (at > latest ? at : latest));
-  return { gsi4pk: verificationPartition(person.siteId, person.kind, person.twoStepEnrolled ? 'TOTP' : 'PLAIN'), gsi4sk: `${since}#${person.userId}` };
+  const at = (stage: VerificationStage, since: string) => ({ gsi4pk: verificationPartition(person.siteId, person.kind, stage), gsi4sk: `${since}#${person.userId}` });
+  if (person.verificationRequestedAt !== undefined) return at('SENT', person.verificationRequestedAt);
+  if (person.kind === 'paid' && person.verificationCheckedAt !== undefined) return at('INTERNAL', person.verificationCheckedAt);
+  return at(person.twoStepEnrolled ? 'TOTP' : 'PLAIN', person.lastVerifiedAt ?? person.activatedAt ?? '');
 }
 
 /** Sets (or removes) the re-verification index keys to match the person as they will be. */
