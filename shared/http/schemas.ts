@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
+import { MAX_VERIFIED_DOMAINS } from '../domain/external-policy';
 
 /**
  * Request and response schemas of the HTTP contract; handlers parse with them and OpenAPI is built
@@ -120,6 +121,14 @@ export const SpacePatchBody = z
   .check(z.refine((patch) => patch.name !== undefined || patch.anonymousAccess !== undefined, 'Give name or anonymousAccess'));
 export const AssignSpaceBody = z.strictObject({ spaceKey: SpaceKey });
 
+/**
+ * Email domains whose paid users are internal. Names are checked by the use case (a bad one is a
+ * 400 naming it), stored lower-cased and each once; `[]` clears the list.
+ */
+const VerifiedDomains = z
+  .array(z.string().check(z.maxLength(253)))
+  .check(z.maxLength(MAX_VERIFIED_DOMAINS), z.describe('Lower-cased DNS domain names (like partner.example); duplicates are dropped, `[]` clears the list.'));
+
 export const CreateSiteBody = z.strictObject({
   siteId: SiteId,
   name: name(),
@@ -128,6 +137,7 @@ export const CreateSiteBody = z.strictObject({
   userLimit: whole(1, 100_000),
   guestRatio: z._default(whole(0, 100), 5),
   inviteExpiryDays: z._default(whole(1, 30), 7),
+  verifiedDomains: z.optional(VerifiedDomains),
   admins: z
     .array(z.strictObject({ email: text(320), displayName: z.optional(name()), role: z._default(AdminRole, 'site-admin') }))
     .check(z.minLength(1), z.maxLength(10)),
@@ -139,6 +149,7 @@ export const UpdateSiteBody = z
     plan: z.optional(PlanName),
     guestRatio: z.optional(whole(0, 100)),
     inviteExpiryDays: z.optional(whole(1, 30)),
+    verifiedDomains: z.optional(VerifiedDomains),
   })
   .check(z.refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change'));
 
@@ -150,6 +161,7 @@ export const Site = z.object({
   userLimit: z.int(),
   guestRatio: z.int(),
   inviteExpiryDays: z.int(),
+  verifiedDomains: z.array(z.string()),
   createdAt: z.string(),
 });
 export const CreatedSite = z.extend(Site, {

@@ -48,6 +48,7 @@ export function toSite(item: SiteItem) {
     userLimit: item.userLimit,
     guestRatio: item.guestRatio,
     inviteExpiryDays: item.inviteExpiryDays,
+    verifiedDomains: [...item.verifiedDomains],
     createdAt: item.createdAt,
   };
 }

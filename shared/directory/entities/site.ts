@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { SeatDelta } from '../../domain/seats';
 import { DEFAULT_EXTERNAL_USER_POLICY } from '../../domain/external';
 import { PLANS } from '../../domain/vocabulary';
-import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
+import { and, conditionsOn, itemAbsent, itemExists, or, update, type Condition } from '../expressions';
 import { sitePartition, type Key } from '../key';
 import { putWrite, updateWrite, type Write } from '../writes';
 
@@ -51,6 +51,10 @@ export type SiteItem = z.infer<typeof SiteItem>;
 
 export const siteUpdate = () => update<SiteItem>();
 export const siteIs = conditionsOn<SiteItem>();
+
+/** Guards a write on the verified domains as read (in order); a site stored without them reads as none. */
+export const domainsAsRead = (domains: readonly string[]): Condition =>
+  domains.length === 0 ? or(siteIs.attributeNotExists('verifiedDomains'), siteIs.eq('verifiedDomains', [])) : siteIs.eq('verifiedDomains', [...domains]);
 
 /** gsi1 partition listing every site, so the scheduled jobs can visit sites without a Scan. */
 export const SITES_PARTITION = 'SITES';
