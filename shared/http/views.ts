@@ -53,6 +53,22 @@ export function toSite(item: SiteItem) {
   };
 }
 
+const policyOf = (policy: SiteItem['externalUserPolicy']) => ({
+  twoStepRequired: policy.twoStepRequired,
+  reverifyEveryDays: policy.reverifyEveryDays,
+  apiTokensAllowed: policy.apiTokensAllowed,
+});
+
+/** The site's external-user policy, the trial running (if any) and the verified domains that decide who is external. */
+export function toPolicyView(site: SiteItem) {
+  const trial = site.policyTrial;
+  return {
+    ...policyOf(site.externalUserPolicy),
+    ...(trial ? { trial: { policy: policyOf(trial.policy), userIds: [...trial.userIds], startedAt: trial.startedAt } } : {}),
+    verifiedDomains: [...site.verifiedDomains],
+  };
+}
+
 export function toGroup(item: GroupItem) {
   return {
     groupId: item.groupId,
