@@ -8,3 +8,4 @@ export const newUserId = () => `usr_${nextUlid()}`;
 export const newInvitationId = () => `inv_${nextUlid()}`;
 export const newGroupId = () => `grp_${nextUlid()}`;
 export const newEventId = () => nextUlid();
+export const newReviewId = () => `rev_${nextUlid()}`;

@@ -10,7 +10,7 @@ import { firstEmailClaimWrite } from './entities/email-claim';
 import { markPaidWrite } from './entities/former-paid';
 import { orgAdminWrites, orgEmailKey } from './entities/org-admin';
 import { newPersonWrite, type PersonItem } from './entities/person';
-import { DEFAULT_EXTERNAL_USER_POLICY, newSiteWrite, SiteItem, siteIs, siteKey, siteUpdate } from './entities/site';
+import { DEFAULT_EXTERNAL_USER_POLICY, domainsAsRead, newSiteWrite, SiteItem, siteIs, siteKey, siteUpdate } from './entities/site';
 import { readItem } from './reads';
 import { commitWrites, decideAndCommit, RETRY, TransactionRefused } from './transact';
 import { updateWrite, type Write } from './writes';
@@ -35,6 +35,8 @@ export interface NewSite {
   readonly userLimit: number;
   readonly guestRatio: number;
   readonly inviteExpiryDays: number;
+  /** Lower-cased, each once (the use case normalises them); none when absent. */
+  readonly verifiedDomains?: readonly string[] | undefined;
   readonly admins: readonly { email: string; displayName?: string | undefined; role: AdminRole }[];
 }
 
@@ -72,7 +74,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     ...headroom(counts, input),
     seatRatio: effectiveGuestRatio(input),
     externalUserPolicy: DEFAULT_EXTERNAL_USER_POLICY,
-    verifiedDomains: [],
+    verifiedDomains: [...(input.verifiedDomains ?? [])],
     createdAt: now,
   };
   const writes: Write[] = [newSiteWrite(site)];
@@ -94,7 +96,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     writes.push(newPersonWrite(person), firstEmailClaimWrite(input.siteId, admin.email, admin.userId), markPaidWrite(input.siteId, admin.email, now));
     if (admin.role === 'org-admin') writes.push(...orgAdminWrites({ orgId: input.orgId, userId: admin.userId, email: admin.email, displayName: admin.displayName }));
   }
-  writes.push(auditWrite({ siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId) } }));
+  writes.push(auditWrite({ siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId), verifiedDomains: site.verifiedDomains } }));
   try {
     await commitWrites(db, writes);
   } catch (error) {
@@ -111,6 +113,8 @@ export interface SitePatch {
   readonly plan?: Plan | undefined;
   readonly guestRatio?: number | undefined;
   readonly inviteExpiryDays?: number | undefined;
+  /** Replaces the list; `[]` clears it. Lower-cased, each once (the use case normalises them). */
+  readonly verifiedDomains?: readonly string[] | undefined;
 }
 
 const MAX_PATCH_ATTEMPTS = 10;
@@ -129,6 +133,7 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
         userLimit: patch.userLimit ?? current.userLimit,
         guestRatio: patch.guestRatio ?? current.guestRatio,
         inviteExpiryDays: patch.inviteExpiryDays ?? current.inviteExpiryDays,
+        verifiedDomains: patch.verifiedDomains ? [...patch.verifiedDomains] : current.verifiedDomains,
       };
       const room = headroom(current, next);
       const seatRatio = effectiveGuestRatio(next);
@@ -144,8 +149,10 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
               .set('ratioRoom', room.ratioRoom)
               .set('userRoom', room.userRoom)
               .set('seatRatio', seatRatio)
+              .set('verifiedDomains', next.verifiedDomains)
               .set('updatedAt', now),
-            and(siteIs.eq('paid', current.paid), siteIs.eq('guests', current.guests)),
+            // The domains as read too: a list set meanwhile is not overwritten by one decided without it.
+            and(siteIs.eq('paid', current.paid), siteIs.eq('guests', current.guests), domainsAsRead(current.verifiedDomains)),
           ),
           auditWrite({
             siteId,
@@ -154,7 +161,13 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
             target: siteId,
             at: now,
             details: {
-              before: { plan: current.plan, userLimit: current.userLimit, guestRatio: current.guestRatio, inviteExpiryDays: current.inviteExpiryDays },
+              before: {
+                plan: current.plan,
+                userLimit: current.userLimit,
+                guestRatio: current.guestRatio,
+                inviteExpiryDays: current.inviteExpiryDays,
+                verifiedDomains: current.verifiedDomains,
+              },
               after: next,
             },
           }),

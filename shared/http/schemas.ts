@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
+import { MAX_TRIAL_USERS, POLICY_EFFECTS } from '../domain/external';
+import { MAX_VERIFIED_DOMAINS, REVIEW_PAGE_DEFAULT, REVIEW_PAGE_MAX } from '../domain/external-policy';
 
 /**
  * Request and response schemas of the HTTP contract; handlers parse with them and OpenAPI is built
@@ -120,6 +122,14 @@ export const SpacePatchBody = z
   .check(z.refine((patch) => patch.name !== undefined || patch.anonymousAccess !== undefined, 'Give name or anonymousAccess'));
 export const AssignSpaceBody = z.strictObject({ spaceKey: SpaceKey });
 
+/**
+ * Email domains whose paid users are internal. Names are checked by the use case (a bad one is a
+ * 400 naming it), stored lower-cased and each once; `[]` clears the list.
+ */
+const VerifiedDomains = z
+  .array(z.string().check(z.maxLength(253)))
+  .check(z.maxLength(MAX_VERIFIED_DOMAINS), z.describe('Lower-cased DNS domain names (like partner.example); duplicates are dropped, `[]` clears the list.'));
+
 export const CreateSiteBody = z.strictObject({
   siteId: SiteId,
   name: name(),
@@ -128,6 +138,7 @@ export const CreateSiteBody = z.strictObject({
   userLimit: whole(1, 100_000),
   guestRatio: z._default(whole(0, 100), 5),
   inviteExpiryDays: z._default(whole(1, 30), 7),
+  verifiedDomains: z.optional(VerifiedDomains),
   admins: z
     .array(z.strictObject({ email: text(320), displayName: z.optional(name()), role: z._default(AdminRole, 'site-admin') }))
     .check(z.minLength(1), z.maxLength(10)),
@@ -139,6 +150,7 @@ export const UpdateSiteBody = z
     plan: z.optional(PlanName),
     guestRatio: z.optional(whole(0, 100)),
     inviteExpiryDays: z.optional(whole(1, 30)),
+    verifiedDomains: z.optional(VerifiedDomains),
   })
   .check(z.refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change'));
 
@@ -150,6 +162,7 @@ export const Site = z.object({
   userLimit: z.int(),
   guestRatio: z.int(),
   inviteExpiryDays: z.int(),
+  verifiedDomains: z.array(z.string()),
   createdAt: z.string(),
 });
 export const CreatedSite = z.extend(Site, {
@@ -226,6 +239,57 @@ export const DowngradeResult = z.object({
   userLimit: z.int(),
   confirmed: z.boolean(),
 });
+
+// External-user security policy (rule 13).
+const PolicyFields = {
+  twoStepRequired: z.boolean(),
+  reverifyEveryDays: whole(1, 30, 'Use a whole number of days from 1 to 30'),
+  apiTokensAllowed: z.boolean(),
+};
+/** A policy as an admin proposes it: every field given. */
+export const PolicyInput = z.strictObject(PolicyFields);
+const Policy = z.object(PolicyFields);
+export const PolicyView = z.extend(Policy, {
+  /** A trial of another policy on a few people, while one runs. */
+  trial: z.optional(z.object({ policy: Policy, userIds: z.array(z.string()), startedAt: z.string() })),
+  verifiedDomains: z.array(z.string()),
+});
+
+/** The people a proposal is tried on first: at most five, each once; absent or `[]`: the whole site. */
+const TrialUserIds = z._default(
+  z.array(UserId).check(
+    z.maxLength(MAX_TRIAL_USERS, `A trial names at most ${MAX_TRIAL_USERS} people`),
+    z.superRefine((userIds, context) => {
+      userIds.forEach((userId, index) => {
+        if (userIds.indexOf(userId) !== index) context.issues.push({ code: 'custom', message: `${userId} is named twice`, path: [index], input: userId });
+      });
+    }),
+  ),
+  [],
+).check(z.describe(`At most ${MAX_TRIAL_USERS} people of the site, each once: the policy is tried on them first and the site’s policy stays. Absent or [] for the whole site.`));
+
+export const PolicyReviewBody = z.strictObject({
+  policy: PolicyInput,
+  trialUserIds: TrialUserIds,
+  limit: z._default(whole(1, REVIEW_PAGE_MAX), REVIEW_PAGE_DEFAULT).check(z.describe(`Entries per page, 1–${REVIEW_PAGE_MAX}; ${REVIEW_PAGE_DEFAULT} when absent`)),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))).check(z.describe('The `nextCursor` of the previous page, with the same policy and trialUserIds')),
+});
+export type PolicyReviewBody = z.infer<typeof PolicyReviewBody>;
+
+export const PolicyReviewResult = z.object({
+  reviewToken: z.string().check(z.describe('Apply this proposal with it within 15 minutes, once. Every page gives a fresh one.')),
+  expiresAt: z.string(),
+  affected: z.array(z.object({ userId: z.string(), email: z.string(), effect: z.enum(POLICY_EFFECTS) })),
+  nextCursor: z.optional(z.string()),
+});
+
+export const PutPolicyBody = z.strictObject({
+  policy: PolicyInput,
+  // Optional here so that a change without any review is the contract's 409 review_required, not a 400.
+  reviewToken: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  trialUserIds: TrialUserIds,
+});
+export type PutPolicyBody = z.infer<typeof PutPolicyBody>;
 
 /** The OpenAPI document itself, as its route answers it. */
 export const OpenApiDocument = z.record(z.string(), z.unknown());

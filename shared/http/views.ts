@@ -48,7 +48,24 @@ export function toSite(item: SiteItem) {
     userLimit: item.userLimit,
     guestRatio: item.guestRatio,
     inviteExpiryDays: item.inviteExpiryDays,
+    verifiedDomains: [...item.verifiedDomains],
     createdAt: item.createdAt,
+  };
+}
+
+const policyOf = (policy: SiteItem['externalUserPolicy']) => ({
+  twoStepRequired: policy.twoStepRequired,
+  reverifyEveryDays: policy.reverifyEveryDays,
+  apiTokensAllowed: policy.apiTokensAllowed,
+});
+
+/** The site's external-user policy, the trial running (if any) and the verified domains that decide who is external. */
+export function toPolicyView(site: SiteItem) {
+  const trial = site.policyTrial;
+  return {
+    ...policyOf(site.externalUserPolicy),
+    ...(trial ? { trial: { policy: policyOf(trial.policy), userIds: [...trial.userIds], startedAt: trial.startedAt } } : {}),
+    verifiedDomains: [...site.verifiedDomains],
   };
 }
 

@@ -44,11 +44,17 @@ const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: stri
   'change-group-role': { role: 'user' },
   'add-group-members': { userIds: [b.userId] },
   'promote-group': null,
+  'get-external-user-policy': null,
+  'review-external-user-policy': { policy: { twoStepRequired: true, reverifyEveryDays: 1, apiTokensAllowed: false }, trialUserIds: [b.userId] },
+  'put-external-user-policy': {
+    policy: { twoStepRequired: true, reverifyEveryDays: 1, apiTokensAllowed: false },
+    reviewToken: `rev_01JBZZZZZZZZZZZZZZZZZZZZZZ.${'A'.repeat(43)}`,
+  },
 });
 
 const OPERATOR_BODIES: Record<string, unknown> = {
   'create-site': { siteId: 'stolen-site', name: 'Stolen', orgId: 'org-stolen', plan: 'standard', userLimit: 10, admins: [{ email: 'thief@evil.example' }] },
-  'update-site': { userLimit: 1, plan: 'free' },
+  'update-site': { userLimit: 1, plan: 'free', verifiedDomains: ['evil.example'] },
 };
 
 const SERVICE_BODIES = (b: { spaceKey: string; userId: string }): Record<string, unknown> => ({
@@ -132,6 +138,7 @@ async function snapshot(b: Populated) {
   const people: Record<string, unknown> = {};
   for (const userId of [b.site.adminUserId, b.invitedGuest, b.activeGuest, b.paidUser]) people[userId] = await read(`/users/${userId}`);
   return {
+    policy: await read('/external-user-policy'),
     seats: await read('/seats'),
     spaces: await read('/spaces'),
     groups: await read('/groups'),

@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import type { SeatDelta } from '../../domain/seats';
-import { DEFAULT_EXTERNAL_USER_POLICY } from '../../domain/external';
+import { DEFAULT_EXTERNAL_USER_POLICY, samePolicy } from '../../domain/external';
+import type { SitePolicyState } from '../../domain/external-policy';
 import { PLANS } from '../../domain/vocabulary';
-import { and, conditionsOn, itemAbsent, itemExists, update } from '../expressions';
+import { and, conditionsOn, itemAbsent, itemExists, or, update, type Condition } from '../expressions';
 import { sitePartition, type Key } from '../key';
 import { putWrite, updateWrite, type Write } from '../writes';
 
@@ -51,6 +52,42 @@ export type SiteItem = z.infer<typeof SiteItem>;
 
 export const siteUpdate = () => update<SiteItem>();
 export const siteIs = conditionsOn<SiteItem>();
+
+const policyIs = (path: 'externalUserPolicy' | 'policyTrial.policy', policy: ExternalUserPolicy): Condition =>
+  and(
+    siteIs.eq(`${path}.twoStepRequired`, policy.twoStepRequired),
+    siteIs.eq(`${path}.reverifyEveryDays`, policy.reverifyEveryDays),
+    siteIs.eq(`${path}.apiTokensAllowed`, policy.apiTokensAllowed),
+  );
+
+/**
+ * Guards a write on the site's policy state as read: its policy, its trial (policy, people in
+ * order, start) and its verified domains in order, the same values `samePolicyState` compares.
+ * A site stored before an attribute existed reads as its default, and matches that default.
+ */
+export function policyStateAsRead(state: SitePolicyState): Condition {
+  const policy = policyIs('externalUserPolicy', state.externalUserPolicy);
+  const trial = state.policyTrial;
+  return and(
+    samePolicy(state.externalUserPolicy, DEFAULT_EXTERNAL_USER_POLICY) ? or(siteIs.attributeNotExists('externalUserPolicy'), policy) : policy,
+    trial
+      ? and(siteIs.eq('policyTrial.startedAt', trial.startedAt), siteIs.eq('policyTrial.userIds', [...trial.userIds]), policyIs('policyTrial.policy', trial.policy))
+      : siteIs.attributeNotExists('policyTrial'),
+    domainsAsRead(state.verifiedDomains),
+  );
+}
+
+/** Guards a write on the verified domains as read (in order); a site stored without them reads as none. */
+export const domainsAsRead = (domains: readonly string[]): Condition =>
+  domains.length === 0 ? or(siteIs.attributeNotExists('verifiedDomains'), siteIs.eq('verifiedDomains', [])) : siteIs.eq('verifiedDomains', [...domains]);
+
+/** The site's policy for everyone; a trial running ends with it. */
+export const sitePolicyUpdate = (policy: ExternalUserPolicy, now: string) =>
+  siteUpdate().set('externalUserPolicy', { ...policy }).remove('policyTrial').set('updatedAt', now);
+
+/** A trial of `policy` on a few people; the site's own policy stays, an earlier trial is replaced. */
+export const policyTrialUpdate = (trial: z.infer<typeof PolicyTrialItem>, now: string) =>
+  siteUpdate().set('policyTrial', { policy: { ...trial.policy }, userIds: [...trial.userIds], startedAt: trial.startedAt }).set('updatedAt', now);
 
 /** gsi1 partition listing every site, so the scheduled jobs can visit sites without a Scan. */
 export const SITES_PARTITION = 'SITES';

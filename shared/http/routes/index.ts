@@ -11,6 +11,7 @@ import { deactivateUserRoute } from './deactivate-user';
 import { deleteSpaceRoute } from './delete-space';
 import { deleteUserRoute } from './delete-user';
 import { downgradePlanRoute } from './downgrade-plan';
+import { getExternalUserPolicyRoute } from './get-external-user-policy';
 import { getSeatsRoute } from './get-seats';
 import { getUserRoute } from './get-user';
 import { inviteRoute } from './invite';
@@ -21,8 +22,10 @@ import { listSpacesRoute } from './list-spaces';
 import { openApiRoute } from './openapi';
 import { promoteGroupRoute } from './promote-group';
 import { promoteGuestRoute } from './promote-guest';
+import { putExternalUserPolicyRoute } from './put-external-user-policy';
 import { reactivateUserRoute } from './reactivate-user';
 import { removeAppAccessRoute } from './remove-app-access';
+import { reviewExternalUserPolicyRoute } from './review-external-user-policy';
 import { unassignSpaceRoute } from './unassign-space';
 import { updateSiteRoute } from './update-site';
 import { updateSpaceRoute } from './update-space';
@@ -61,4 +64,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   changeGroupRoleRoute,
   addGroupMembersRoute,
   promoteGroupRoute,
+  getExternalUserPolicyRoute,
+  reviewExternalUserPolicyRoute,
+  putExternalUserPolicyRoute,
 ];
