@@ -437,7 +437,10 @@ describe('activate', () => {
     expect(items[0]?.Update?.Key).toEqual(personKey(SITE, USER));
     expect(resolved(items[0]?.Update?.ConditionExpression, items[0]?.Update)).toBe('status = "invited"');
     expect(resolved(items[0]?.Update?.UpdateExpression, items[0]?.Update)).toMatch(
-      new RegExp(`^SET status = "active", activatedAt = "[^"]+", gsi2pk = "SITE#${SITE}#GUEST_STATUS#active" REMOVE spaceTaskToken$`),
+      // Active now, so the guest enters the re-verification index, counted from the activation.
+      new RegExp(
+        `^SET status = "active", activatedAt = "([^"]+)", gsi2pk = "SITE#${SITE}#GUEST_STATUS#active", gsi4pk = "SITE#${SITE}#VERIFY#guest#PLAIN", gsi4sk = "\\1#${USER}" REMOVE spaceTaskToken$`,
+      ),
     );
     expect(items[1]?.ConditionCheck?.Key).toEqual(invitationKey(SITE, INVITATION));
     expect(resolved(items[1]?.ConditionCheck?.ConditionExpression, items[1]?.ConditionCheck)).toBe('status = "accepted"');
