@@ -3,10 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import * as sesModule from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
-import { createTableInput } from '../../shared/directory/table';
+import { createTableInput, TABLE_DEFINITION } from '../../shared/directory/table';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -133,6 +141,11 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') break;
     await sleep(100);
+  }
+  // CreateTable cannot turn TTL on; the CDK table has it, so the local one gets it the same way AWS would.
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_DEFINITION.ttlAttribute } }));
   }
   client.destroy();
 }
