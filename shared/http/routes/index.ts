@@ -23,6 +23,7 @@ import { promoteGroupRoute } from './promote-group';
 import { promoteGuestRoute } from './promote-guest';
 import { reactivateUserRoute } from './reactivate-user';
 import { removeAppAccessRoute } from './remove-app-access';
+import { resetTwoStepRoute } from './reset-two-step';
 import { unassignSpaceRoute } from './unassign-space';
 import { updateSiteRoute } from './update-site';
 import { updateSpaceRoute } from './update-space';
@@ -61,4 +62,5 @@ export const ROUTES: readonly RouteDeclaration[] = [
   changeGroupRoleRoute,
   addGroupMembersRoute,
   promoteGroupRoute,
+  resetTwoStepRoute,
 ];
