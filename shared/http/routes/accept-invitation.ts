@@ -21,5 +21,5 @@ export const acceptInvitationRoute = defineRoute({
     ...errors([404, 409, 410], { html: true }),
   },
   table: 'write',
-  uses: ['sfn-callback'],
+  uses: ['sfn-callback', 'two-step-secrets'],
 });
