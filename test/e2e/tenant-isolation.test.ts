@@ -44,6 +44,7 @@ const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: stri
   'change-group-role': { role: 'user' },
   'add-group-members': { userIds: [b.userId] },
   'promote-group': null,
+  'reset-two-step': null,
 });
 
 const OPERATOR_BODIES: Record<string, unknown> = {
