@@ -33,6 +33,13 @@ const contextOf = (person: PersonItem): SealContext => ({ siteId: person.siteId,
  * directory's conditional writes, so parallel requests cannot use one code twice or skip the lock.
  */
 export async function passTwoStep(deps: TwoStepDeps, input: { site: SiteItem; person: PersonItem; code: string | undefined; now: Date }): Promise<TwoStepOutcome> {
+  return passAsRead(deps, input, REREADS);
+}
+
+/** Times a good code is checked again on a fresh read when its write was refused for another reason than reuse or a lock. */
+const REREADS = 2;
+
+async function passAsRead(deps: TwoStepDeps, input: { site: SiteItem; person: PersonItem; code: string | undefined; now: Date }, rereads: number): Promise<TwoStepOutcome> {
   const { site, person, code, now } = input;
   const lockLeft = lockSecondsLeft(person.twoStepLockedUntil, now);
   if (lockLeft > 0) throw lockedOut(lockLeft);
@@ -48,8 +55,16 @@ export async function passTwoStep(deps: TwoStepDeps, input: { site: SiteItem; pe
   }
   const secret = await deps.sealer.open(sealed, contextOf(person));
   const step = checkTotp(secret, code, now, person.twoStepLastStep);
-  if (step !== null && (await recordGoodCode(deps.db, person, step, now))) return { kind: 'passed', enrolled: !person.twoStepEnrolled };
-  // A code of a step already accepted (here or, a moment ago, by a parallel request) reads as used.
+  if (step !== null) {
+    if (await recordGoodCode(deps.db, person, step, now)) return { kind: 'passed', enrolled: !person.twoStepEnrolled };
+    // Refused: the step was accepted meanwhile (a parallel request with the same code), a lock
+    // started, or the person changed otherwise (an enrolment elsewhere, an admin's reset). Only
+    // the last is decided again, on what the person is now; the first two count as below.
+    const current = await requirePerson(deps.db, person.siteId, person.userId);
+    const stepTaken = current.twoStepLastStep !== undefined && current.twoStepLastStep >= step;
+    if (!stepTaken && lockSecondsLeft(current.twoStepLockedUntil, now) === 0 && rereads > 0) return passAsRead(deps, { ...input, person: current }, rereads - 1);
+  }
+  // A code of a step already accepted (before, or a moment ago by a parallel request) reads as used.
   const reused = step !== null || checkTotp(secret, code, now, undefined) !== null;
   const counted = await recordWrongCode(deps.db, person.siteId, person.userId, now);
   if (counted.locked) throw lockedOut(lockSecondsLeft(counted.lockedUntil, now));

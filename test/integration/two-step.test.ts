@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/domain/errors';
 import { TwoStepRefusal } from '../../shared/domain/two-step';
 import type { Directory } from '../../shared/directory/directory';
-import { PersonItem, personKey } from '../../shared/directory/entities/person';
+import { PersonItem, personKey, personUpdate } from '../../shared/directory/entities/person';
 import type { SiteItem } from '../../shared/directory/entities/site';
 import { inviteOne } from '../../shared/directory/invitations';
 import { requirePerson } from '../../shared/directory/people/load';
 import { readItem } from '../../shared/directory/reads';
+import { writeOne } from '../../shared/directory/single';
+import { updateWrite } from '../../shared/directory/writes';
 import { createSite, requireSite } from '../../shared/directory/sites';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import { localSealer } from '../../shared/security/sealing';
@@ -234,6 +236,29 @@ describe('a code works once', () => {
     const next = new Date(T0.getTime() + 30_000);
     expect(await pass(userId, codeForStep(secret, timeStep(next) + 1), next)).toEqual({ kind: 'passed', enrolled: false });
     expect(await refusal(pass(userId, codeAt(secret, next), next))).toMatchObject({ reason: 'code_reused' });
+  });
+});
+
+describe('a good code checked on a stale read', () => {
+  it('is decided again on the fresh person when something else changed meanwhile, and keeps the index right', async () => {
+    const created = await createSite(
+      db,
+      { siteId: 'stale', name: 'Stale', orgId: 'org-stale', plan: 'standard', userLimit: 10, guestRatio: 5, inviteExpiryDays: 7, admins: [{ email: 'admin@stale.example', role: 'site-admin' }] },
+      'operator',
+      T0.toISOString(),
+    );
+    const userId = created.admins[0]!.userId;
+    const stale = await requireSite(db, 'stale');
+    const handedOut = await passTwoStep(deps, { site: stale, person: await requirePerson(db, 'stale', userId), code: undefined, now: T0 });
+    if (handedOut.kind !== 'enrolment') throw new Error('expected an enrolment');
+    const read = await requirePerson(db, 'stale', userId);
+    // The re-verification job looks at this person between the read and the write.
+    await writeOne(db, updateWrite(personKey('stale', userId), personUpdate().set('verificationCheckedAt', minutes(1).toISOString())));
+
+    expect(await passTwoStep(deps, { site: stale, person: read, code: codeAt(handedOut.secret, minutes(2)), now: minutes(2) })).toEqual({ kind: 'passed', enrolled: true });
+    const item = (await scanAll(db)).find((candidate) => candidate.pk === 'SITE#stale' && candidate.sk === `USER#${userId}`)!;
+    expect(item).toMatchObject({ twoStepEnrolled: true, gsi4pk: 'SITE#stale#VERIFY#paid#TOTP', gsi4sk: `${minutes(1).toISOString()}#${userId}` });
+    expect(item.twoStepFailures).toBeUndefined();
   });
 });
 
