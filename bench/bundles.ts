@@ -55,6 +55,7 @@ interface FloorClients {
   readonly dynamodb: boolean;
   readonly ses: boolean;
   readonly sfn: boolean;
+  readonly kms: boolean;
 }
 
 function floorClients(fn: BenchFunction): FloorClients {
@@ -62,11 +63,12 @@ function floorClients(fn: BenchFunction): FloorClients {
     dynamodb: fn.table !== 'none',
     ses: fn.uses.includes('ses'),
     sfn: fn.uses.some((use) => use === 'sfn-start' || use === 'sfn-callback'),
+    kms: fn.uses.includes('two-step-secrets'),
   };
 }
 
 const floorName = (clients: FloorClients) =>
-  [clients.dynamodb && 'dynamodb', clients.ses && 'ses', clients.sfn && 'sfn'].filter((part) => part !== false).join('+') || 'none';
+  [clients.dynamodb && 'dynamodb', clients.ses && 'ses', clients.sfn && 'sfn', clients.kms && 'kms'].filter((part) => part !== false).join('+') || 'none';
 
 /** Clients are exported so esbuild cannot drop them, as the handlers' module-scope clients are kept. */
 function floorSource(clients: FloorClients): string {
@@ -80,6 +82,8 @@ function floorSource(clients: FloorClients): string {
   }
   if (clients.ses) lines.push("import { SESClient } from '@aws-sdk/client-ses';", 'export const ses = new SESClient({});');
   if (clients.sfn) lines.push("import { SFNClient } from '@aws-sdk/client-sfn';", 'export const sfn = new SFNClient({});');
+  // The sealer creates its KMS client on first use rather than at load; the floor still pays for the module.
+  if (clients.kms) lines.push("import { KMSClient } from '@aws-sdk/client-kms';", 'export const kms = new KMSClient({});');
   lines.push('export const handler = async () => null;');
   return lines.join('\n');
 }

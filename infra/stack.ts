@@ -1,4 +1,5 @@
-import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DirectoryTable } from './constructs/directory-table';
 import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
@@ -105,6 +106,8 @@ export interface GuestpassStackProps extends StackProps {
  */
 export class GuestpassStack extends Stack {
   readonly table: DirectoryTable;
+  /** Wraps the data keys of two-step (TOTP) secrets; see `two-step-secrets` in shared/capabilities.ts. */
+  readonly twoStepKey: Key;
   readonly workflow: OnboardingWorkflow;
   readonly api: HttpApi;
   readonly jobs: ScheduledJobs;
@@ -130,12 +133,21 @@ export class GuestpassStack extends Stack {
     };
 
     this.table = new DirectoryTable(this, 'Directory');
-    this.workflow = new OnboardingWorkflow(this, 'Onboarding', { table: this.table, ses, functionDefaults });
+    // Retained like the table: the table's backups (point-in-time recovery) keep sealed secrets that
+    // only this key opens. Rotation keeps old key material, so nothing sealed earlier is lost.
+    this.twoStepKey = new Key(this, 'TwoStepSecretsKey', {
+      description: 'guestpass: wraps the data keys of two-step verification (TOTP) secrets',
+      enableKeyRotation: true,
+      alias: `alias/${this.stackName}/two-step-secrets`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.workflow = new OnboardingWorkflow(this, 'Onboarding', { table: this.table, ses, twoStepKey: this.twoStepKey, functionDefaults });
     this.api = new HttpApi(this, 'Http', {
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       table: this.table,
       ses,
+      twoStepKey: this.twoStepKey,
       stateMachine: this.workflow.stateMachine,
       functionDefaults,
     });

@@ -4,8 +4,14 @@
  * permissions are read off the same declaration its code is written against.
  */
 
-/** AWS services a function talks to besides its table access. */
-export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback';
+/**
+ * AWS services a function talks to besides its table access.
+ * - `two-step-secrets`: seals and opens TOTP secrets with the two-step KMS key (GenerateDataKey and
+ *   Decrypt, bound to the person's encryption context); gets `TWO_STEP_KEY_ID`. Declared by the
+ *   routes that check codes: accept-invitation, and verify-reverification (`POST /verify/{token}`).
+ *   Removing a secret (the admin's reset) needs no key.
+ */
+export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback' | 'two-step-secrets';
 
 /**
  * What a function may do with the directory table:

@@ -16,6 +16,10 @@ const Environment = z.object({
   /** Overrides every site's invitation lifetime; for local runs and tests of the expiry path. */
   INVITE_EXPIRY_SECONDS: z.optional(wholeFromString()),
   AUDIT_RETENTION_DAYS: z._default(wholeFromString(), 180),
+  /** The KMS key that wraps the data keys of TOTP secrets (AWS). */
+  TWO_STEP_KEY_ID: nonEmpty(),
+  /** Base64 of a 32-byte key that wraps them instead where there is no KMS (the local stack). */
+  TWO_STEP_LOCAL_KEY: nonEmpty(),
 });
 
 type Environment = z.infer<typeof Environment>;

@@ -1,3 +1,4 @@
+import { twoStepRequiredFor } from '../../shared/domain/two-step';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { openInvitationLink } from '../../shared/directory/onboarding/links';
 import { invitationPage } from '../../shared/http/pages';
@@ -10,6 +11,8 @@ const db = directoryFromEnvironment();
 export const handler = httpRoute(viewInvitationRoute, async ({ params, now, wantsPage }) => {
   const { invitation, site, space, inviter } = await openInvitationLink(db, params.token, now);
   const inviterName = inviter?.displayName ?? invitation.inviterName;
+  // The same rule the acceptance applies: an external invitee whose policy requires it.
+  const twoStepRequired = twoStepRequiredFor(site, invitation);
   if (!wantsPage) {
     return {
       body: {
@@ -18,7 +21,7 @@ export const handler = httpRoute(viewInvitationRoute, async ({ params, now, want
         email: invitation.email,
         ...(invitation.spaceKey ? { spaceKey: invitation.spaceKey } : {}),
         expiresAt: invitation.expiresAt,
-        twoStepRequired: site.externalUserPolicy.twoStepRequired && invitation.kind === 'guest',
+        twoStepRequired,
       },
     };
   }
@@ -32,6 +35,7 @@ export const handler = httpRoute(viewInvitationRoute, async ({ params, now, want
       spaceKey: invitation.spaceKey,
       spaceName: space?.name,
       expiresAt: invitation.expiresAt,
+      twoStepRequired,
     }),
   };
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -89,7 +90,12 @@ export interface SesSender {
 export interface ServiceTargets {
   readonly ses: SesSender;
   readonly stateMachine: IStateMachine;
+  /** The key that wraps the data keys of two-step (TOTP) secrets. */
+  readonly twoStepKey: IKey;
 }
+
+/** The encryption context every two-step data key carries (shared/security/sealing.ts): exactly these keys. */
+export const TWO_STEP_CONTEXT_KEYS = ['siteId', 'userId'] as const;
 
 /**
  * A Lambda function with the house defaults: Node.js 24 on arm64, ESM bundle with source maps,
@@ -209,6 +215,27 @@ export class GuestpassFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Lets the function seal and open two-step secrets: a data key from `key` (GenerateDataKey) and
+   * its unwrapping (Decrypt), nothing else, and only for requests whose encryption context has
+   * exactly a site and a user, as every sealed secret's has. Sets `TWO_STEP_KEY_ID`.
+   */
+  allowTwoStepSecrets(key: IKey): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...TWO_STEP_CONTEXT_KEYS] },
+          // ForAllValues also holds for a request with no context at all: require both keys.
+          Null: Object.fromEntries(TWO_STEP_CONTEXT_KEYS.map((name) => [`kms:EncryptionContext:${name}`, 'false'])),
+        },
+      }),
+    );
+    this.addEnvironment('TWO_STEP_KEY_ID', key.keyArn);
+    return this;
+  }
+
   /** Applies a route's or a workflow task's `uses` (see `ServiceUse`). */
   allowUses(uses: readonly ServiceUse[], targets: ServiceTargets): this {
     for (const use of uses) {
@@ -221,6 +248,9 @@ export class GuestpassFunction extends NodejsFunction {
           break;
         case 'sfn-callback':
           this.allowCallback(targets.stateMachine);
+          break;
+        case 'two-step-secrets':
+          this.allowTwoStepSecrets(targets.twoStepKey);
           break;
         default: {
           // A new kind of use needs its grant here before any route can declare it.

@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -14,6 +15,8 @@ export const ONBOARDING_TIMEOUT = Duration.days(32);
 export interface OnboardingWorkflowProps {
   readonly table: ITable;
   readonly ses: SesSender;
+  /** For tasks that declare `two-step-secrets` (none so far). */
+  readonly twoStepKey: IKey;
   readonly functionDefaults: FunctionDefaults;
 }
 
@@ -59,7 +62,7 @@ export class OnboardingWorkflow extends Construct {
 
     // The callback functions answer their own task when the guest's or admin's action came first.
     for (const [stateName, fn] of Object.entries(this.functions)) {
-      fn.allowUses(WORKFLOW_TASKS[stateName as WorkflowStateName].uses, { ses: props.ses, stateMachine: this.stateMachine });
+      fn.allowUses(WORKFLOW_TASKS[stateName as WorkflowStateName].uses, { ses: props.ses, stateMachine: this.stateMachine, twoStepKey: props.twoStepKey });
     }
 
     this.suppressServiceWildcards();

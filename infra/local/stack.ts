@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
@@ -8,6 +8,7 @@ import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
 import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint';
 import { onboardingDefinitionForLocal } from './definition';
 import { PROJECT_ROOT } from './paths';
+import { localTwoStepKey } from './two-step-key';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding';
 
@@ -16,6 +17,8 @@ export interface LocalStackOptions {
   readonly sesEndpoint: string;
   readonly tableName: string;
   readonly keyFile: string;
+  /** Where the key that seals two-step secrets is kept; default: `two-step-key` beside `keyFile`. */
+  readonly twoStepKeyFile?: string;
   readonly gatewayPort?: number;
   readonly sfnPort?: number;
   readonly senderAddress?: string;
@@ -81,6 +84,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     loadHandler: importHandler,
     ...(options.log ? { log: options.log } : {}),
   });
+  // No KMS here: secrets are sealed with the local key, even if the shell has a KMS key id set.
+  delete process.env.TWO_STEP_KEY_ID;
   // Set before the first handler module loads (they load on first use).
   const environment: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,
@@ -93,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     SENDER_ADDRESS: options.senderAddress ?? 'no-reply@guestpass.local',
     PUBLIC_BASE_URL: gateway.url,
+    TWO_STEP_LOCAL_KEY: localTwoStepKey(options.twoStepKeyFile ?? join(dirname(options.keyFile), 'two-step-key')),
     ...(options.inviteExpirySeconds !== undefined ? { INVITE_EXPIRY_SECONDS: String(options.inviteExpirySeconds) } : {}),
   };
   Object.assign(process.env, environment);

@@ -49,6 +49,7 @@ try {
     sesEndpoint: running.ses.endpoint,
     tableName: TABLE_NAME,
     keyFile: join(stateDir, 'signing-key.json'),
+    twoStepKeyFile: join(stateDir, 'two-step-key'),
     gatewayPort: port('GUESTPASS_API_PORT', 3000),
     sfnPort: port('GUESTPASS_SFN_PORT', 8083),
     ...(process.env.INVITE_EXPIRY_SECONDS ? { inviteExpirySeconds: Number(process.env.INVITE_EXPIRY_SECONDS) } : {}),

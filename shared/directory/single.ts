@@ -32,3 +32,20 @@ export async function writeOneIfAllowed(db: Directory, write: Write): Promise<bo
     throw error;
   }
 }
+
+/**
+ * One update outside a transaction that answers the attributes it changed, as they are after it
+ * (counters moved by ADD tell their new value), or null when its condition refuses it.
+ */
+export async function updateOneIfAllowed(db: Directory, write: Write): Promise<Record<string, unknown> | null> {
+  const rendered = toTransactItem(db.tableName, write).Update;
+  if (!rendered) throw new Error('updateOneIfAllowed takes an update');
+  const { ReturnValuesOnConditionCheckFailure: _ignored, ...input } = rendered;
+  try {
+    const { Attributes } = await db.client.send(new UpdateCommand({ ...input, ReturnValues: 'UPDATED_NEW' }));
+    return Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}

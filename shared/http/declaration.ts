@@ -93,6 +93,7 @@ const ERROR_DESCRIPTIONS = {
   410: '`invitation_expired`, `invitation_used` or `invitation_revoked`: the link is no longer valid.',
   413: '`payload_too_large`: the body is over 64 KiB.',
   415: '`unsupported_media_type`: the body is not JSON.',
+  429: '`rate_limited`: too many requests, or too many wrong two-step codes in a row; `retry-after` says when to try again.',
 } as const;
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

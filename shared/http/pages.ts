@@ -19,6 +19,9 @@ h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem;font-w
 input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #c1c7d0;border-radius:4px;font-size:1rem}
 button{margin-top:1.5rem;background:#0052cc;color:#fff;border:0;border-radius:4px;padding:.7rem 1.4rem;font-size:1rem;cursor:pointer}
 .muted{color:#5e6c84;font-size:.9rem}
+.error{background:#ffebe6;color:#bf2600;border-radius:4px;padding:.6rem .8rem}
+.qr svg{display:block;width:13rem;height:13rem;margin:1rem auto}
+.secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.1rem;letter-spacing:.05em;word-spacing:.4em;user-select:all}
 </style>
 </head>
 <body><main>
@@ -36,7 +39,12 @@ export interface InvitationPage {
   readonly spaceKey?: string | undefined;
   readonly spaceName?: string | undefined;
   readonly expiresAt: string;
+  /** The site's policy asks this invitee to set up two-step verification when accepting. */
+  readonly twoStepRequired?: boolean | undefined;
 }
+
+/** Where the invitation page and the two-step pages of an acceptance post to. */
+export const acceptAction = (token: string) => `/invitations/${encodeURIComponent(token)}/accept`;
 
 export function invitationPage(view: InvitationPage): string {
   const space = view.spaceKey
@@ -49,7 +57,7 @@ export function invitationPage(view: InvitationPage): string {
     `<h1>${escapeHtml(view.inviterName)} invited you to ${escapeHtml(view.siteName)}</h1>
 <p>This invitation is for <strong>${escapeHtml(view.email)}</strong>${view.kind === 'guest' ? ' as a guest' : ''}.</p>
 ${space}
-<form method="post" action="/invitations/${encodeURIComponent(view.token)}/accept">
+${view.twoStepRequired ? '<p class="muted">This site asks you to set up two-step verification: have an authenticator app ready on your phone.</p>\n' : ''}<form method="post" action="${escapeHtml(acceptAction(view.token))}">
 <label for="displayName">Your name</label>
 <input id="displayName" name="displayName" autocomplete="name" maxlength="200">
 <button type="submit">Accept invitation</button>
@@ -64,6 +72,75 @@ export function acceptedPage(siteName: string, waitingForSpace: boolean): string
     `<h1>Welcome to ${escapeHtml(siteName)}</h1>
 <p>Your invitation is accepted.${waitingForSpace ? ' An administrator will assign you a space; we will email you when you can start.' : ' We will email you as soon as your access is ready.'}</p>`,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-step verification: enrolment, a code, the lock. The accept and re-verify flows share these;
+// each passes its own form action and the fields its form carries along with the code.
+// ---------------------------------------------------------------------------------------------
+
+export interface TwoStepForm {
+  /** Where the code is posted (`/invitations/{token}/accept`, `/verify/{token}`). */
+  readonly action: string;
+  readonly siteName: string;
+  /** Fields the form carries along with the code (the name typed on the invitation page); empty ones are left out. */
+  readonly carry?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Why the last code was refused (with the attempts left), shown above the field. */
+  readonly error?: string | undefined;
+  /** The button's label. */
+  readonly submitLabel?: string | undefined;
+}
+
+export interface TwoStepEnrolmentView extends TwoStepForm {
+  /** The base32 secret, shown for typing in by hand. */
+  readonly secret: string;
+  /** The `otpauth://` URI as an inline `<svg>`, from `qrSvg` (shared/security/qr.ts): inserted as markup, not escaped. */
+  readonly qrSvg: string;
+}
+
+/** Base32 in groups of four, as people type it into an authenticator app. */
+export const groupedSecret = (secret: string): string => (secret.match(/.{1,4}/g) ?? []).join(' ');
+
+function codeForm(view: TwoStepForm): string {
+  const carried = Object.entries(view.carry ?? {})
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+  return `${view.error ? `<p class="error" id="totpCode-error" role="alert">${escapeHtml(view.error)}</p>\n` : ''}<form method="post" action="${escapeHtml(view.action)}">
+${carried ? `${carried}\n` : ''}<label for="totpCode">6-digit code from your authenticator app</label>
+<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" minlength="6" maxlength="6" required autofocus${view.error ? ' aria-invalid="true" aria-describedby="totpCode-error"' : ''}>
+<button type="submit">${escapeHtml(view.submitLabel ?? 'Verify')}</button>
+</form>`;
+}
+
+/** The enrolment: scan the QR code (or type the secret), then prove it with a code. */
+export function twoStepEnrolmentPage(view: TwoStepEnrolmentView): string {
+  return layout(
+    'Set up two-step verification',
+    `<h1>Set up two-step verification</h1>
+<p>${escapeHtml(view.siteName)} asks you to confirm it is you with a code from an authenticator app each time you verify.</p>
+<p>Scan this QR code with your authenticator app:</p>
+<div class="qr" role="img" aria-label="QR code to add ${escapeHtml(view.siteName)} to your authenticator app">${view.qrSvg}</div>
+<p>Or enter this key by hand (time-based):</p>
+<p class="secret">${escapeHtml(groupedSecret(view.secret))}</p>
+${codeForm(view)}
+<p class="muted">Keep the app: you will need a code from it again. If you lose it, ask an administrator to reset your two-step verification.</p>`,
+  );
+}
+
+/** Already enrolled: only the current code is asked for. */
+export function twoStepCodePage(view: TwoStepForm): string {
+  return layout(
+    'Two-step verification',
+    `<h1>Enter your two-step code</h1>
+<p>Open your authenticator app and enter the current code for ${escapeHtml(view.siteName)}.</p>
+${codeForm(view)}`,
+  );
+}
+
+/** Too many wrong codes: `message` says for how long (the refusal's own message). */
+export function twoStepLockedPage(message: string): string {
+  return layout('Too many wrong codes', `<h1>Too many wrong codes</h1>\n<p>${escapeHtml(message)}</p>\n<p class="muted">Open the link from your email again once the lock has ended; nothing else was changed.</p>`);
 }
 
 const LINK_PROBLEMS: Record<string, { title: string; text: string }> = {

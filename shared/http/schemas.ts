@@ -174,7 +174,15 @@ export const AcceptBody = z.strictObject({
   displayName: z.optional(z.union([z.pipe(z.literal(''), z.transform(() => undefined)), name()])),
   totpCode: z.optional(pattern(/^\d{6}$/, 'A code is six digits')),
 });
-export const AcceptResult = z.object({ userId: z.string(), status: PersonStatus });
+export const Accepted = z.object({ userId: z.string(), status: PersonStatus });
+// Two-step verification: the first accept (or re-verify) without a code on a site requiring it.
+export const TwoStepEnrollment = z.object({
+  twoStepEnrollment: z.object({
+    otpauthUrl: z.string().check(z.describe('The `otpauth://totp/…` URI for an authenticator app (it contains the secret).')),
+    secret: z.string().check(z.describe('The same secret, base32, for typing in by hand.')),
+  }),
+});
+export const AcceptResult = z.union([Accepted, TwoStepEnrollment]);
 export const InvitationView = z.object({
   siteName: z.string(),
   inviterName: z.string(),

@@ -50,6 +50,7 @@ const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: stri
     policy: { twoStepRequired: true, reverifyEveryDays: 1, apiTokensAllowed: false },
     reviewToken: `rev_01JBZZZZZZZZZZZZZZZZZZZZZZ.${'A'.repeat(43)}`,
   },
+  'reset-two-step': null,
 });
 
 const OPERATOR_BODIES: Record<string, unknown> = {

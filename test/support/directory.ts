@@ -7,10 +7,14 @@ import type { Directory } from '../../shared/directory/directory';
 
 /** A fresh table in the shared DynamoDB Local, so test files never see each other's data. */
 export async function freshDirectory(prefix = 'test'): Promise<Directory> {
-  const endpoint = inject('dynamoEndpoint');
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await ensureTable(endpoint, tableName);
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 5 }), {
+  await ensureTable(inject('dynamoEndpoint'), tableName);
+  return directoryOf(tableName);
+}
+
+/** An existing table of the shared DynamoDB Local (a local stack's), for setting up and checking state directly. */
+export function directoryOf(tableName: string): Directory {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 5 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return { client, tableName };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/services';
@@ -59,7 +60,10 @@ export async function loadRouteHandler(db: Directory, load: () => Promise<unknow
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
     TABLE_NAME: db.tableName,
+    // As the local stack does: two-step secrets are sealed with a local key, never KMS.
+    TWO_STEP_LOCAL_KEY: randomBytes(32).toString('base64'),
   });
+  delete process.env.TWO_STEP_KEY_ID;
   resetEnvironmentCache();
   const handler = ((await load()) as { handler: RouteHandler }).handler;
   return {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { directoryOf } from './directory';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   readonly status: number;
@@ -37,12 +38,15 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
   // One SES stand-in serves every test file: each stack sends from its own address, so a file
   // only ever sees its own mail even when two files invite the same address.
   const senderAddress = `no-reply-${stackId}@guestpass.local`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'guestpass-key-'));
+  const tableName = `e2e-${stackId}`;
   const stack: LocalStack = await startLocalStack({
     dynamoEndpoint: inject('dynamoEndpoint'),
     sesEndpoint,
     senderAddress,
-    tableName: `e2e-${stackId}`,
-    keyFile: join(mkdtempSync(join(tmpdir(), 'guestpass-key-')), 'signing-key.json'),
+    tableName,
+    keyFile: join(stateDir, 'signing-key.json'),
+    twoStepKeyFile: join(stateDir, 'two-step-key'),
     retryIntervalScale: 0.001,
     ...(options.inviteExpirySeconds !== undefined ? { inviteExpirySeconds: options.inviteExpirySeconds } : {}),
   });
@@ -92,7 +96,9 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
     return emails.filter((email) => email.from === senderAddress && email.destination.to.includes(address));
   }
 
-  return { stack, api, createSite, mailTo, operatorToken, close: () => stack.close() };
+  /** The stack's table, for state a test sets up directly (no route sets it yet) and checks it keeps. */
+  const db = directoryOf(tableName);
+  return { stack, api, createSite, mailTo, operatorToken, db, stateDir, close: () => stack.close() };
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;

@@ -13,13 +13,16 @@ export const acceptInvitationRoute = defineRoute({
   pages: 'form-post',
   responses: {
     200: {
-      description: 'Accepted (a page for a form post); on a site requiring two-step verification, the first POST without a code answers the enrollment instead.',
+      description:
+        'Accepted (a page for a form post). Where the site requires two-step verification of this invitee, the first POST without `totpCode` accepts nothing and answers `twoStepEnrollment` (a page with the QR code for a form post); the POST with a valid code completes.',
       schema: AcceptResult,
       html: true,
     },
-    ...errors([400, ...BODY_ERRORS]),
+    // Two-step refusals (a wrong, reused or missing code; the lock) are pages too, for a form post.
+    ...errors([400, 429], { html: true }),
+    ...errors([...BODY_ERRORS]),
     ...errors([404, 409, 410], { html: true }),
   },
   table: 'write',
-  uses: ['sfn-callback'],
+  uses: ['sfn-callback', 'two-step-secrets'],
 });

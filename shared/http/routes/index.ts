@@ -26,6 +26,7 @@ import { putExternalUserPolicyRoute } from './put-external-user-policy';
 import { reactivateUserRoute } from './reactivate-user';
 import { removeAppAccessRoute } from './remove-app-access';
 import { reviewExternalUserPolicyRoute } from './review-external-user-policy';
+import { resetTwoStepRoute } from './reset-two-step';
 import { unassignSpaceRoute } from './unassign-space';
 import { updateSiteRoute } from './update-site';
 import { updateSpaceRoute } from './update-space';
@@ -67,4 +68,5 @@ export const ROUTES: readonly RouteDeclaration[] = [
   getExternalUserPolicyRoute,
   reviewExternalUserPolicyRoute,
   putExternalUserPolicyRoute,
+  resetTwoStepRoute,
 ];
