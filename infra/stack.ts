@@ -151,7 +151,7 @@ export class GuestpassStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       functionDefaults,
     });
-    this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, stateMachine: this.workflow.stateMachine, functionDefaults });
+    this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine, functionDefaults });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

@@ -150,9 +150,16 @@ const LINK_PROBLEMS: Record<string, { title: string; text: string }> = {
   invitation_revoked: { title: 'Invitation no longer valid', text: 'This invitation was withdrawn or replaced by a newer one. Use the newest email you received, or ask for a new invitation.' },
 };
 
+const VERIFICATION_PROBLEMS: Record<string, { title: string; text: string }> = {
+  not_found: { title: 'Link not recognised', text: 'This link is not valid. Check that you opened the whole link from your email.' },
+  invitation_used: { title: 'Already verified', text: 'This link has already been used to verify your address. You can go on using the site.' },
+  invitation_expired: { title: 'Link expired', text: 'This verification link has expired. Ask an administrator of the site to restore your access.' },
+  invitation_revoked: { title: 'Link no longer valid', text: 'A newer verification link was sent, or your access changed. Use the newest email you received.' },
+};
+
 /** Distinct pages per state, none revealing anything about the invitation or other people. */
-export function linkProblemPage(code: string): string {
-  const problem = LINK_PROBLEMS[code] ?? { title: 'Something went wrong', text: 'Please try again in a moment.' };
+export function linkProblemPage(code: string, link: 'invitation' | 'verification' = 'invitation'): string {
+  const problem = (link === 'verification' ? VERIFICATION_PROBLEMS : LINK_PROBLEMS)[code] ?? { title: 'Something went wrong', text: 'Please try again in a moment.' };
   return layout(problem.title, `<h1>${escapeHtml(problem.title)}</h1><p>${escapeHtml(problem.text)}</p>`);
 }
 
@@ -160,4 +167,45 @@ export function linkProblemPage(code: string): string {
 export function wantsJson(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+export interface ReverificationPage {
+  readonly token: string;
+  readonly siteName: string;
+  readonly email: string;
+  readonly status: string;
+  readonly expiresAt: string;
+  readonly twoStepRequired: boolean;
+  readonly twoStepEnrolled: boolean;
+}
+
+/** The emailed re-verification link's page: says what confirming does; the button is a form POST. */
+export function reverificationPage(view: ReverificationPage): string {
+  const suspended = view.status === 'suspended';
+  const twoStep = !view.twoStepRequired
+    ? ''
+    : view.twoStepEnrolled
+      ? `<label for="totpCode">Code from your authenticator app</label>
+<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>`
+      : `<p>${escapeHtml(view.siteName)} now asks for two-step verification: the next step sets up an authenticator app.</p>`;
+  return layout(
+    `Confirm your access to ${view.siteName}`,
+    `<h1>Confirm your access to ${escapeHtml(view.siteName)}</h1>
+<p>${suspended ? 'Your access is paused until you confirm' : 'To keep your access, please confirm'} that <strong>${escapeHtml(view.email)}</strong> is still your address.</p>
+<form method="post" action="${escapeHtml(verifyAction(view.token))}">
+${twoStep}
+<button type="submit">${view.twoStepRequired && !view.twoStepEnrolled ? 'Continue' : 'Confirm'}</button>
+</form>
+<p class="muted">This link works until ${escapeHtml(formatUtcDate(view.expiresAt))}, once.</p>`,
+  );
+}
+
+export const verifyAction = (token: string): string => `/verify/${encodeURIComponent(token)}`;
+
+export function reverifiedPage(siteName: string, wasSuspended: boolean): string {
+  return layout(
+    'Access confirmed',
+    `<h1>Thank you — you are verified</h1>
+<p>Your access to ${escapeHtml(siteName)} ${wasSuspended ? 'is restored' : 'continues'}. You can close this page.</p>`,
+  );
 }

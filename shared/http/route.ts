@@ -106,6 +106,8 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
   if (route.auth === 'admin' && !siteAdmin) throw new Error(`The admin route ${route.name} needs a siteAdmin lookup`);
   const idempotency = route.idempotent ? options.idempotency : undefined;
   if (route.idempotent && !idempotency) throw new Error(`The idempotent route ${route.name} needs an idempotency store`);
+  // The guest pages of a broken link speak of the link the route serves.
+  const linkKind = route.path.startsWith('/verify/') ? 'verification' : 'invitation';
   const core = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyResultV2> => {
     // The path's siteId before validation: a failing request is the one whose site matters most.
     const site = event.pathParameters?.siteId;
@@ -133,7 +135,7 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
         return toResponse(await handle(input));
       } catch (error) {
         // Problems with the link itself are shown to the guest as a page; our own failures are not.
-        if (wantsPage && error instanceof AppError && error.status < 500) return toResponse({ status: error.status, html: linkProblemPage(error.code) });
+        if (wantsPage && error instanceof AppError && error.status < 500) return toResponse({ status: error.status, html: linkProblemPage(error.code, linkKind) });
         throw error;
       }
     } catch (error) {

@@ -301,3 +301,19 @@ export type PutPolicyBody = z.infer<typeof PutPolicyBody>;
 
 /** The OpenAPI document itself, as its route answers it. */
 export const OpenApiDocument = z.record(z.string(), z.unknown());
+
+// Re-verification links (`/verify/{token}`)
+export const ReverifyBody = z.strictObject({
+  totpCode: z.optional(pattern(/^\d{6}$/, 'A code is six digits')),
+});
+export const ReverifyResult = z.union([z.object({ lastVerifiedAt: z.string() }), TwoStepEnrollment]);
+export const VerificationView = z.object({
+  siteName: z.string(),
+  email: z.string(),
+  /** The person's status: `suspended` until this verification lifts it. */
+  status: PersonStatus,
+  expiresAt: z.string(),
+  /** A two-step code is asked for (enrolled) or an enrolment comes first (`twoStepEnrolled` false). */
+  twoStepRequired: z.boolean(),
+  twoStepEnrolled: z.boolean(),
+});

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { freePort } from '../../infra/local/services';
@@ -71,6 +71,20 @@ describe('npm start', () => {
     expect(((await spaces.json()) as { spaces: { key: string; anonymousAccess: boolean }[] }).spaces).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: 'PUB', anonymousAccess: true })]),
     );
+
+    // `npm run job -- <name>` runs each scheduled job once against the running stack; the demo
+    // site has nobody due, so each visits it and finishes having done nothing.
+    const expectedRuns: Record<string, unknown> = { 'reverify-external-users': { sites: 1, sent: 0, suspended: 0, finished: true }, 'erase-deleted-people': { erased: 0 } };
+    for (const [job, expected] of Object.entries(expectedRuns)) {
+      const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/local/job.ts', job], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, GUESTPASS_STATE_DIR: stateDir, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status, `${job}: ${run.stderr}`).toBe(0);
+      expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject(expected as object);
+    }
 
     // Ctrl-C stops everything it started, DynamoDB Local's Java process included
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));

@@ -28,7 +28,7 @@ beforeAll(() => {
 const declaredUses = new Map<string, readonly ServiceUse[]>([
   ...ROUTES.map((route) => [route.name, route.uses ?? []] as const),
   ...Object.entries(WORKFLOW_TASKS).map(([state, task]) => [state, task.uses] as const),
-  ...JOBS.map((job) => [job.name, []] as const),
+  ...JOBS.map((job) => [job.name, job.uses] as const),
 ]);
 
 /** Each function's declared table access (workflow tasks all write). */

@@ -31,6 +31,8 @@ import { unassignSpaceRoute } from './unassign-space';
 import { updateSiteRoute } from './update-site';
 import { updateSpaceRoute } from './update-space';
 import { viewInvitationRoute } from './view-invitation';
+import { viewReverificationRoute } from './view-reverification';
+import { reverifyRoute } from './reverify';
 
 /**
  * Every endpoint, in the order the OpenAPI document lists them. CDK, the local gateway and the
@@ -59,6 +61,8 @@ export const ROUTES: readonly RouteDeclaration[] = [
   assignSpaceRoute,
   viewInvitationRoute,
   acceptInvitationRoute,
+  viewReverificationRoute,
+  reverifyRoute,
   accessDecisionRoute,
   listAuditEventsRoute,
   openApiRoute,
