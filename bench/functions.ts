@@ -47,7 +47,7 @@ export function benchFunctions(): BenchFunction[] {
     kind: 'job',
     entry: entryOf(job.handler),
     table: job.table,
-    uses: [],
+    uses: job.uses,
   }));
   return [...routes, ...tasks, ...jobs];
 }

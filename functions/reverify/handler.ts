@@ -1,9 +1,9 @@
 import { TwoStepRefusal } from '../../shared/domain/two-step';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { reverifiedPage, twoStepCodePage, twoStepEnrolmentPage, twoStepLockedPage, verifyAction, type TwoStepForm } from '../../shared/http/pages';
-import { httpRoute, type HttpResult } from '../../shared/http/route';
+import { reverifiedPage, verifyAction } from '../../shared/http/pages';
+import { httpRoute } from '../../shared/http/route';
 import { reverifyRoute } from '../../shared/http/routes/reverify';
-import { qrSvg } from '../../shared/security/qr';
+import { twoStepPage, twoStepRefusalResult } from '../../shared/http/two-step-form';
 import { sealerFromEnvironment, sealerOnFirstUse } from '../../shared/security/sealing';
 import { reverifyThroughLink, verificationPrompt } from '../../shared/usecases/verification';
 
@@ -23,20 +23,10 @@ export const handler = httpRoute(reverifyRoute, async ({ params, body, now, want
   const form = { action: verifyAction(params.token), submitLabel: 'Verify' };
   try {
     const outcome = await reverifyThroughLink(deps, params.token, body.totpCode, now);
-    if (outcome.kind === 'enrolment') return { html: twoStepEnrolmentPage({ ...form, siteName: outcome.site.name, secret: outcome.secret, qrSvg: qrSvg(outcome.otpauthUrl) }) };
+    if (outcome.kind === 'enrolment') return { html: twoStepPage(form, outcome) };
     return { html: reverifiedPage(outcome.site.name, outcome.wasSuspended) };
   } catch (error) {
     if (!(error instanceof TwoStepRefusal)) throw error;
-    return refusalPage(error, params.token, form, now);
+    return twoStepRefusalResult(error, form, () => verificationPrompt(deps, params.token, now));
   }
 });
-
-async function refusalPage(refusal: TwoStepRefusal, token: string, form: Omit<TwoStepForm, 'siteName'>, now: Date): Promise<HttpResult> {
-  if (refusal.reason === 'locked') return { status: refusal.status, headers: { 'retry-after': String(refusal.retryAfterSeconds) }, html: twoStepLockedPage(refusal.message) };
-  // Asked for a code without one is the form itself, not an error.
-  const shown = refusal.reason === 'code_required' ? { ...form } : { ...form, error: refusal.message };
-  const status = refusal.reason === 'code_required' ? 200 : refusal.status;
-  const prompt = await verificationPrompt(deps, token, now);
-  if (prompt.kind === 'code') return { status, html: twoStepCodePage({ ...shown, siteName: prompt.site.name }) };
-  return { status, html: twoStepEnrolmentPage({ ...shown, siteName: prompt.site.name, secret: prompt.secret, qrSvg: qrSvg(prompt.otpauthUrl) }) };
-}
