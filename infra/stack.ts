@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DirectoryTable } from './constructs/directory-table';
@@ -14,8 +14,14 @@ export interface GuestpassConfig {
   readonly jwtAudience: string;
   /** The bare address invitation and welcome emails come from. */
   readonly senderAddress: string;
-  /** Base URL of the guest-facing links in emails. */
-  readonly publicBaseUrl: string;
+  /**
+   * Base URL of the guest-facing links in emails. Default: `https://<domainName>` with a custom
+   * domain, else the API's own `execute-api` URL.
+   */
+  readonly publicBaseUrl?: string;
+  /** A custom domain for the API (with `certificateArn`, an ACM certificate for it in the stack's region). */
+  readonly domainName?: string;
+  readonly certificateArn?: string;
   /** The SES identity to send through; default: the sender's domain identity in the stack's region. */
   readonly sesIdentityArn?: string;
   /** Test stacks only: overrides every site's invitation lifetime (`INVITE_EXPIRY_SECONDS`). */
@@ -28,11 +34,14 @@ export const CONTEXT_KEYS = {
   jwtAudience: 'guestpass:jwtAudience',
   senderAddress: 'guestpass:senderAddress',
   publicBaseUrl: 'guestpass:publicBaseUrl',
+  domainName: 'guestpass:domainName',
+  certificateArn: 'guestpass:certificateArn',
   sesIdentityArn: 'guestpass:sesIdentityArn',
   inviteExpirySecondsOverride: 'guestpass:inviteExpirySecondsOverride',
 } as const satisfies Record<keyof GuestpassConfig, string>;
 
 const BARE_ADDRESS = /^[^\s@<>"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 function isHttpUrl(value: string, httpsOnly: boolean): boolean {
   try {
@@ -55,28 +64,42 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`CDK context "${key}" must be a string`);
     return String(value);
   };
+  // Every missing key at once: a first deploy should not take one failed synth per setting.
+  const missing: string[] = [];
   const required = (key: string): string => {
     const value = read(key);
-    if (value === undefined) {
-      throw new Error(`Missing CDK context "${key}": set it in cdk.json ("context") or pass -c ${key}=<value>`);
-    }
-    return value;
+    if (value === undefined) missing.push(key);
+    return value ?? '';
   };
 
-  const config: GuestpassConfig = {
+  const config = {
     jwtIssuer: required(CONTEXT_KEYS.jwtIssuer),
     jwtAudience: required(CONTEXT_KEYS.jwtAudience),
     senderAddress: required(CONTEXT_KEYS.senderAddress),
-    publicBaseUrl: required(CONTEXT_KEYS.publicBaseUrl),
   };
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing CDK context ${missing.map((key) => `"${key}"`).join(', ')}: pass ${missing.map((key) => `-c ${key}=<value>`).join(' ')} (or set them under "context" in cdk.json)`,
+    );
+  }
+  const publicBaseUrl = read(CONTEXT_KEYS.publicBaseUrl);
+  const domainName = read(CONTEXT_KEYS.domainName);
+  const certificateArn = read(CONTEXT_KEYS.certificateArn);
   const sesIdentityArn = read(CONTEXT_KEYS.sesIdentityArn);
   const expiryOverride = read(CONTEXT_KEYS.inviteExpirySecondsOverride);
   const inviteExpirySecondsOverride = expiryOverride === undefined ? undefined : Number(expiryOverride);
 
   if (!isHttpUrl(config.jwtIssuer, true)) throw new Error(`CDK context "${CONTEXT_KEYS.jwtIssuer}" must be an https URL`);
-  if (!isHttpUrl(config.publicBaseUrl, false)) throw new Error(`CDK context "${CONTEXT_KEYS.publicBaseUrl}" must be an http(s) URL`);
+  if (publicBaseUrl !== undefined && !isHttpUrl(publicBaseUrl, false)) throw new Error(`CDK context "${CONTEXT_KEYS.publicBaseUrl}" must be an http(s) URL`);
   if (!BARE_ADDRESS.test(config.senderAddress)) {
     throw new Error(`CDK context "${CONTEXT_KEYS.senderAddress}" must be a bare email address (name@domain)`);
+  }
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.domainName}" and "${CONTEXT_KEYS.certificateArn}" go together: set both for a custom domain, or neither`);
+  }
+  if (domainName !== undefined && !DOMAIN_NAME.test(domainName)) throw new Error(`CDK context "${CONTEXT_KEYS.domainName}" must be a domain name (api.example.com)`);
+  if (certificateArn !== undefined && !/^arn:[^:]+:acm:[^:]+:\d{12}:certificate\/.+$/.test(certificateArn)) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.certificateArn}" must be an ACM certificate ARN`);
   }
   if (sesIdentityArn !== undefined && !/^arn:[^:]+:ses:[^:]*:\d*:identity\/.+$/.test(sesIdentityArn)) {
     throw new Error(`CDK context "${CONTEXT_KEYS.sesIdentityArn}" must be an SES identity ARN`);
@@ -86,6 +109,8 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
   }
   return {
     ...config,
+    ...(publicBaseUrl !== undefined ? { publicBaseUrl } : {}),
+    ...(domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : {}),
     ...(sesIdentityArn !== undefined ? { sesIdentityArn } : {}),
     ...(inviteExpirySecondsOverride !== undefined ? { inviteExpirySecondsOverride } : {}),
   };
@@ -124,8 +149,12 @@ export class GuestpassStack extends Stack {
         config.sesIdentityArn ??
         this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
     };
+    // The API's own URL is a token of the API resource alone (not of its routes), so functions may
+    // carry it without a dependency cycle; Lazy lets the workflow's functions, made first, use it.
+    const publicBaseUrl =
+      config.publicBaseUrl ?? (config.domainName !== undefined ? `https://${config.domainName}` : Lazy.string({ produce: () => this.api.url }));
     const functionDefaults: FunctionDefaults = {
-      publicBaseUrl: config.publicBaseUrl,
+      publicBaseUrl,
       bundle: props.bundle ?? true,
       ...(config.inviteExpirySecondsOverride !== undefined
         ? { environment: { INVITE_EXPIRY_SECONDS: String(config.inviteExpirySecondsOverride) } }
@@ -150,10 +179,19 @@ export class GuestpassStack extends Stack {
       twoStepKey: this.twoStepKey,
       stateMachine: this.workflow.stateMachine,
       functionDefaults,
+      ...(config.domainName !== undefined && config.certificateArn !== undefined ? { customDomain: { domainName: config.domainName, certificateArn: config.certificateArn } } : {}),
     });
     this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine, functionDefaults });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API (execute-api)' });
+    new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
+    if (this.api.domain) {
+      new CfnOutput(this, 'DnsRecord', {
+        value: `${this.api.domain.name} CNAME ${this.api.domain.regionalDomainName}`,
+        description: 'Create this DNS record (or an alias A record to the target, hosted zone DnsHostedZoneId) so the custom domain reaches the API',
+      });
+      new CfnOutput(this, 'DnsHostedZoneId', { value: this.api.domain.regionalHostedZoneId });
+    }
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'JobDeadLetterQueueUrl', {
       value: this.jobs.deadLetterQueue.queueUrl,

@@ -1,12 +1,17 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
+  DomainName,
+  EndpointType,
   HttpApi as ApiGatewayHttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
   HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -26,6 +31,8 @@ export interface HttpApiProps extends ServiceTargets {
   readonly routes?: readonly RouteDeclaration[];
   /** Steady-state requests per second over the whole stage (default 50, burst 100). */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Serve the API on this domain too (regional endpoint, TLS 1.2), with an ACM certificate of the stack's region. */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
 
 /**
@@ -37,6 +44,8 @@ export class HttpApi extends Construct {
   readonly stage: HttpStage;
   /** The route functions, keyed by handler folder. */
   readonly functions: ReadonlyMap<string, GuestpassFunction>;
+  /** The custom domain, when one is configured. */
+  readonly domain?: DomainName;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -70,6 +79,16 @@ export class HttpApi extends Construct {
         ),
       },
     });
+
+    if (props.customDomain) {
+      this.domain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new ApiMapping(this, 'DomainMapping', { api: this.api, domainName: this.domain, stage: this.stage });
+    }
 
     const jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [props.jwtAudience] });
     const functions = new Map<string, GuestpassFunction>();

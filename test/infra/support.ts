@@ -4,13 +4,13 @@ import type { IConstruct } from 'constructs';
 import type { GuestpassFunction } from '../../infra/constructs/guestpass-function';
 import { type GuestpassConfig, GuestpassStack } from '../../infra/stack';
 
-/** Settings of the stacks under test (what cdk.json gives the real app). */
-export const TEST_CONFIG: GuestpassConfig = {
+/** Settings of the stacks under test (what an operator passes the real app with `-c`). */
+export const TEST_CONFIG = {
   jwtIssuer: 'https://auth.example.com/',
   jwtAudience: 'guestpass',
   senderAddress: 'no-reply@guestpass.example.com',
   publicBaseUrl: 'https://guestpass.example.com',
-};
+} as const satisfies GuestpassConfig;
 
 export interface BuiltStack {
   readonly app: App;
@@ -19,9 +19,9 @@ export interface BuiltStack {
 }
 
 /** The stack with placeholder code (no bundling): same resources, synthesizes in about a second. */
-export function buildStack(config: Partial<GuestpassConfig> = {}, bundle = false): BuiltStack {
+export function buildStack(config: Partial<GuestpassConfig> = {}, bundle = false, base: GuestpassConfig = TEST_CONFIG): BuiltStack {
   const app = new App();
-  const stack = new GuestpassStack(app, 'GuestpassTest', { config: { ...TEST_CONFIG, ...config }, bundle });
+  const stack = new GuestpassStack(app, 'GuestpassTest', { config: { ...base, ...config }, bundle });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
