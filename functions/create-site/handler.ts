@@ -8,5 +8,8 @@ const db = directoryFromEnvironment();
 
 export const handler = httpRoute(createSiteRoute, async ({ body, caller, now }) => {
   const created = await createSiteWithAdmins(db, body, caller.userId, now);
-  return { status: 201, body: { ...toSite(created.site), admins: created.admins } };
+  const warnings = created.site.wikiUrl
+    ? []
+    : [{ code: 'no_wiki_url', message: 'The site has no wikiUrl: welcome emails will carry no button to the wiki. Set it with PATCH /sites/{siteId}.' }];
+  return { status: 201, body: { ...toSite(created.site), admins: created.admins, ...(warnings.length > 0 ? { warnings } : {}) } };
 });

@@ -1,4 +1,5 @@
 import { TwoStepRefusal } from '../../shared/domain/two-step';
+import { wikiLinkFor } from '../../shared/domain/wiki-links';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
 import { reverifiedPage, verifyAction } from '../../shared/http/pages';
 import { httpRoute } from '../../shared/http/route';
@@ -24,7 +25,8 @@ export const handler = httpRoute(reverifyRoute, async ({ params, body, now, want
   try {
     const outcome = await reverifyThroughLink(deps, params.token, body.totpCode, now);
     if (outcome.kind === 'enrolment') return { html: twoStepPage(form, outcome) };
-    return { html: reverifiedPage(outcome.site.name, outcome.wasSuspended) };
+    const { site, person } = outcome;
+    return { html: reverifiedPage(site.name, outcome.wasSuspended, wikiLinkFor(site.wikiUrl, person.kind === 'guest' ? person.spaceKey : undefined)) };
   } catch (error) {
     if (!(error instanceof TwoStepRefusal)) throw error;
     return twoStepRefusalResult(error, form, () => verificationPrompt(deps, params.token, now));

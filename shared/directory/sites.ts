@@ -37,6 +37,7 @@ export interface NewSite {
   readonly inviteExpiryDays: number;
   /** Lower-cased, each once (the use case normalises them); none when absent. */
   readonly verifiedDomains?: readonly string[] | undefined;
+  readonly wikiUrl?: string | undefined;
   readonly admins: readonly { email: string; displayName?: string | undefined; role: AdminRole }[];
 }
 
@@ -75,6 +76,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     seatRatio: effectiveGuestRatio(input),
     externalUserPolicy: DEFAULT_EXTERNAL_USER_POLICY,
     verifiedDomains: [...(input.verifiedDomains ?? [])],
+    ...(input.wikiUrl !== undefined ? { wikiUrl: input.wikiUrl } : {}),
     createdAt: now,
   };
   const writes: Write[] = [newSiteWrite(site)];
@@ -96,7 +98,7 @@ export async function createSite(db: Directory, input: NewSite, actor: string, n
     writes.push(newPersonWrite(person), firstEmailClaimWrite(input.siteId, admin.email, admin.userId), markPaidWrite(input.siteId, admin.email, now));
     if (admin.role === 'org-admin') writes.push(...orgAdminWrites({ orgId: input.orgId, userId: admin.userId, email: admin.email, displayName: admin.displayName }));
   }
-  writes.push(auditWrite({ siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId), verifiedDomains: site.verifiedDomains } }));
+  writes.push(auditWrite({ siteId: input.siteId, actor, action: 'site.created', target: input.siteId, at: now, details: { plan: input.plan, userLimit: input.userLimit, admins: admins.map((a) => a.userId), verifiedDomains: site.verifiedDomains, wikiUrl: site.wikiUrl ?? null } }));
   try {
     await commitWrites(db, writes);
   } catch (error) {
@@ -115,6 +117,8 @@ export interface SitePatch {
   readonly inviteExpiryDays?: number | undefined;
   /** Replaces the list; `[]` clears it. Lower-cased, each once (the use case normalises them). */
   readonly verifiedDomains?: readonly string[] | undefined;
+  /** A new wiki address; `null` removes it (welcome emails then carry no button). */
+  readonly wikiUrl?: string | null | undefined;
 }
 
 const MAX_PATCH_ATTEMPTS = 10;
@@ -135,6 +139,7 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
         inviteExpiryDays: patch.inviteExpiryDays ?? current.inviteExpiryDays,
         verifiedDomains: patch.verifiedDomains ? [...patch.verifiedDomains] : current.verifiedDomains,
       };
+      const wikiUrl = patch.wikiUrl === undefined ? current.wikiUrl : (patch.wikiUrl ?? undefined);
       const room = headroom(current, next);
       const seatRatio = effectiveGuestRatio(next);
       try {
@@ -150,7 +155,8 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
               .set('userRoom', room.userRoom)
               .set('seatRatio', seatRatio)
               .set('verifiedDomains', next.verifiedDomains)
-              .set('updatedAt', now),
+              .set('updatedAt', now)
+              .with(wikiUrl === undefined ? siteUpdate().remove('wikiUrl') : siteUpdate().set('wikiUrl', wikiUrl)),
             // The domains as read too: a list set meanwhile is not overwritten by one decided without it.
             and(siteIs.eq('paid', current.paid), siteIs.eq('guests', current.guests), domainsAsRead(current.verifiedDomains)),
           ),
@@ -167,12 +173,16 @@ export async function updateSite(db: Directory, siteId: string, patch: SitePatch
                 guestRatio: current.guestRatio,
                 inviteExpiryDays: current.inviteExpiryDays,
                 verifiedDomains: current.verifiedDomains,
+                wikiUrl: current.wikiUrl ?? null,
               },
-              after: next,
+              after: { ...next, wikiUrl: wikiUrl ?? null },
             },
           }),
         ]);
-        return { ...current, ...next, ...room, seatRatio, updatedAt: now };
+        const updated: SiteItem = { ...current, ...next, ...room, seatRatio, updatedAt: now };
+        if (wikiUrl === undefined) delete updated.wikiUrl;
+        else updated.wikiUrl = wikiUrl;
+        return updated;
       } catch (error) {
         if (!(error instanceof TransactionRefused)) throw error;
         return RETRY;

@@ -32,7 +32,8 @@ export interface WelcomeEmailInput {
   kind: AccountKind;
   spaceName?: string;
   spaceKey?: string;
-  siteUrl: string;
+  /** Where the button leads (the site's wiki, or the space's page there); none: no button. */
+  siteUrl?: string;
 }
 
 export interface ReverificationEmailInput {
@@ -146,7 +147,8 @@ interface Layout {
   paragraphs: string[];
   /** Already-escaped HTML placed just above the button (the quoted personal message). */
   beforeButton?: string;
-  button: { label: string; url: string };
+  /** The one call to action; an email without a working destination has none rather than a dead link. */
+  button?: { label: string; url: string };
   /** Already-escaped HTML, small print. */
   footer: string[];
 }
@@ -157,8 +159,9 @@ function paragraph(html: string): string {
 
 // Tables rather than divs: Outlook's Word renderer ignores max-width and most CSS on divs.
 function renderLayout(layout: Layout): string {
-  const url = escapeHtml(layout.button.url);
   const small = `${FONT}font-size:13px;line-height:20px;color:#59636e;`;
+  const button = layout.button;
+  const url = button ? escapeHtml(button.url) : '';
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -174,12 +177,16 @@ function renderLayout(layout: Layout): string {
     '<tr><td style="padding:32px;">',
     ...layout.paragraphs.map(paragraph),
     layout.beforeButton ?? '',
-    '<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px 0;">',
-    `<tr><td style="border-radius:6px;background-color:#1f6feb;">`,
-    `<a href="${url}" style="display:inline-block;padding:12px 24px;${FONT}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(layout.button.label)}</a>`,
-    '</td></tr>',
-    '</table>',
-    `<p style="margin:0 0 16px 0;${small}">If the button doesn't work, copy this link into your browser:<br><a href="${url}" style="color:#1f6feb;word-break:break-all;">${url}</a></p>`,
+    ...(button
+      ? [
+          '<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px 0;">',
+          `<tr><td style="border-radius:6px;background-color:#1f6feb;">`,
+          `<a href="${url}" style="display:inline-block;padding:12px 24px;${FONT}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(button.label)}</a>`,
+          '</td></tr>',
+          '</table>',
+          `<p style="margin:0 0 16px 0;${small}">If the button doesn't work, copy this link into your browser:<br><a href="${url}" style="color:#1f6feb;word-break:break-all;">${url}</a></p>`,
+        ]
+      : []),
     ...layout.footer.map((html) => `<p style="margin:0 0 8px 0;${small}">${html}</p>`),
     '</td></tr>',
     '</table>',
@@ -253,7 +260,7 @@ export function renderInvitationEmail(input: InvitationEmailInput): RenderedEmai
 }
 
 export function renderWelcomeEmail(input: WelcomeEmailInput): RenderedEmail {
-  const siteUrl = safeLinkUrl(input.siteUrl);
+  const siteUrl = input.siteUrl === undefined ? undefined : safeLinkUrl(input.siteUrl);
   const siteName = toSingleLine(input.siteName);
   const displayName = input.displayName === undefined ? '' : toSingleLine(input.displayName);
   const recipient = toSingleLine(input.recipientEmail);
@@ -273,12 +280,12 @@ export function renderWelcomeEmail(input: WelcomeEmailInput): RenderedEmail {
       : [`Your account on ${siteName} is active. You now have full access as a member.`];
   const notice = `This email was sent to ${recipient}.`;
 
-  const text = [greeting, ...body, `Open ${siteName}: ${siteUrl}`, notice].join('\n\n') + '\n';
+  const text = [greeting, ...body, ...(siteUrl ? [`Open ${siteName}: ${siteUrl}`] : []), notice].join('\n\n') + '\n';
 
   const html = renderLayout({
     subject,
     paragraphs: [greeting, ...body].map(escapeHtml),
-    button: { label: `Open ${siteName}`, url: siteUrl },
+    ...(siteUrl ? { button: { label: `Open ${siteName}`, url: siteUrl } } : {}),
     footer: [escapeHtml(notice)],
   });
 

@@ -202,10 +202,11 @@ ${twoStep}
 
 export const verifyAction = (token: string): string => `/verify/${encodeURIComponent(token)}`;
 
-export function reverifiedPage(siteName: string, wasSuspended: boolean): string {
+export function reverifiedPage(siteName: string, wasSuspended: boolean, siteUrl?: string): string {
   return layout(
     'Access confirmed',
     `<h1>Thank you — you are verified</h1>
-<p>Your access to ${escapeHtml(siteName)} ${wasSuspended ? 'is restored' : 'continues'}. You can close this page.</p>`,
+<p>Your access to ${escapeHtml(siteName)} ${wasSuspended ? 'is restored' : 'continues'}.</p>
+${siteUrl ? `<p><a href="${escapeHtml(siteUrl)}">Go to ${escapeHtml(siteName)}</a></p>` : '<p>You can close this page.</p>'}`,
   );
 }

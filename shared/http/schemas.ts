@@ -130,6 +130,10 @@ const VerifiedDomains = z
   .array(z.string().check(z.maxLength(253)))
   .check(z.maxLength(MAX_VERIFIED_DOMAINS), z.describe('Lower-cased DNS domain names (like partner.example); duplicates are dropped, `[]` clears the list.'));
 
+const WikiUrl = z
+  .string()
+  .check(z.maxLength(2000), z.describe('The wiki’s address (https): welcome emails and guest pages link to it, and to `<wikiUrl>/spaces/<KEY>` for a space. `null` in a PATCH removes it.'));
+
 export const CreateSiteBody = z.strictObject({
   siteId: SiteId,
   name: name(),
@@ -139,6 +143,7 @@ export const CreateSiteBody = z.strictObject({
   guestRatio: z._default(whole(0, 100), 5),
   inviteExpiryDays: z._default(whole(1, 30), 7),
   verifiedDomains: z.optional(VerifiedDomains),
+  wikiUrl: z.optional(WikiUrl),
   admins: z
     .array(z.strictObject({ email: text(320), displayName: z.optional(name()), role: z._default(AdminRole, 'site-admin') }))
     .check(z.minLength(1), z.maxLength(10)),
@@ -151,6 +156,7 @@ export const UpdateSiteBody = z
     guestRatio: z.optional(whole(0, 100)),
     inviteExpiryDays: z.optional(whole(1, 30)),
     verifiedDomains: z.optional(VerifiedDomains),
+    wikiUrl: z.optional(z.nullable(WikiUrl)),
   })
   .check(z.refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change'));
 
@@ -163,10 +169,13 @@ export const Site = z.object({
   guestRatio: z.int(),
   inviteExpiryDays: z.int(),
   verifiedDomains: z.array(z.string()),
+  wikiUrl: z.optional(z.string()),
   createdAt: z.string(),
 });
 export const CreatedSite = z.extend(Site, {
   admins: z.array(z.object({ userId: z.string(), email: z.string(), role: AdminRole })),
+  /** What the operator may want to fix, e.g. `no_wiki_url`: the site works, but emails have no button to the wiki. */
+  warnings: z.optional(z.array(z.object({ code: z.string(), message: z.string() }))),
 });
 
 export const AcceptBody = z.strictObject({

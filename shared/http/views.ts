@@ -49,6 +49,7 @@ export function toSite(item: SiteItem) {
     guestRatio: item.guestRatio,
     inviteExpiryDays: item.inviteExpiryDays,
     verifiedDomains: [...item.verifiedDomains],
+    ...(item.wikiUrl !== undefined ? { wikiUrl: item.wikiUrl } : {}),
     createdAt: item.createdAt,
   };
 }

@@ -1,6 +1,7 @@
 import { AppError, forbidden } from '../domain/errors';
 import { normalizeDomains, verifiedDomainsProblem } from '../domain/external-policy';
 import { adminListProblem, normalizeEmail } from '../domain/people';
+import { wikiUrlProblem } from '../domain/wiki-links';
 import type { Directory } from '../directory/directory';
 import type { SiteItem } from '../directory/entities/site';
 import { createSite, getSite, updateSite, type CreatedSite, type NewSite, type SitePatch } from '../directory/sites';
@@ -13,17 +14,26 @@ function checkedDomains(domains: readonly string[] | undefined): string[] | unde
   return normalizeDomains(domains);
 }
 
+/** The wiki's address as stored: trailing slashes trimmed; a bad one is a 400 naming `body.wikiUrl`. */
+function checkedWikiUrl<T extends string | null | undefined>(url: T): T {
+  if (typeof url !== 'string') return url;
+  const problem = wikiUrlProblem(url);
+  if (problem) throw new AppError('validation_failed', problem, { issues: [{ path: 'body.wikiUrl', message: problem }] });
+  return url.replace(/\/+$/, '') as T;
+}
+
 /** An operator creates a site with its first admins, addresses normalised and checked first. */
 export async function createSiteWithAdmins(db: Directory, input: NewSite, actor: string, now: Date): Promise<CreatedSite> {
   const admins = input.admins.map((admin) => ({ ...admin, email: normalizeEmail(admin.email) }));
   const problem = adminListProblem(admins.map((admin) => admin.email));
   if (problem) throw new AppError('validation_failed', problem.message, { issues: problem.issues });
-  return createSite(db, { ...input, admins, verifiedDomains: checkedDomains(input.verifiedDomains) }, actor, now.toISOString());
+  return createSite(db, { ...input, admins, verifiedDomains: checkedDomains(input.verifiedDomains), wikiUrl: checkedWikiUrl(input.wikiUrl) }, actor, now.toISOString());
 }
 
 /** An operator changes a site; an unknown site is the same 403 an admin gets, so none can be probed. */
 export async function changeSite(db: Directory, siteId: string, patch: SitePatch, actor: string, now: Date): Promise<SiteItem> {
   const verifiedDomains = checkedDomains(patch.verifiedDomains);
+  const wikiUrl = checkedWikiUrl(patch.wikiUrl);
   if (!(await getSite(db, siteId))) throw forbidden();
-  return updateSite(db, siteId, { ...patch, ...(verifiedDomains ? { verifiedDomains } : {}) }, actor, now.toISOString());
+  return updateSite(db, siteId, { ...patch, ...(verifiedDomains ? { verifiedDomains } : {}), wikiUrl }, actor, now.toISOString());
 }

@@ -1,5 +1,6 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { wikiLinkFor } from '../domain/wiki-links';
 import type { Directory } from '../directory/directory';
 import { PersonItem, personKey } from '../directory/entities/person';
 import { SiteItem, siteKey } from '../directory/entities/site';
@@ -126,7 +127,8 @@ export async function activate(context: Omit<WorkflowContext, 'sfn'>, payload: I
     recipientEmail: person.email,
     kind: person.kind,
     ...(space ? { spaceName: space.name, spaceKey: space.key } : {}),
-    siteUrl: withoutTrailingSlash(context.publicBaseUrl),
+    // The wiki, at the guest's space when there is one; a site without a wiki address gets no button.
+    ...(site?.wikiUrl ? { siteUrl: wikiLinkFor(site.wikiUrl, person.kind === 'guest' ? person.spaceKey : undefined)! } : {}),
   });
   await sendOrRelease(
     () => sendEmail(context.ses, { ...email, to: person.email, from: context.senderAddress, tags: { kind: 'welcome', site: payload.siteId } }),

@@ -45,6 +45,8 @@ export const SiteItem = z.object({
   policyTrial: z.optional(PolicyTrialItem),
   /** Lower-cased email domains whose paid users are internal; empty: only guests are external. */
   verifiedDomains: z._default(z.array(z.string()), []),
+  /** The wiki itself: where welcome emails and guest pages send people. */
+  wikiUrl: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.optional(z.string()),
 });
