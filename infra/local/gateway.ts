@@ -5,7 +5,8 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Contex
 import type { HttpEvent } from '../../shared/http/event';
 import { ROUTE_SCOPE, type RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
-import type { LocalSigner } from './jwt';
+import { missingScope } from '../../shared/domain/errors';
+import { tokenRefusal, type LocalSigner } from './jwt';
 
 /** A Lambda handler as the local gateway calls it. */
 export type LocalHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -69,18 +70,21 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     }
     let claims: Record<string, unknown> | undefined;
     if (match.route.auth !== 'public') {
-      const header = request.headers.authorization ?? '';
-      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const header = request.headers.authorization;
+      const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+      const unauthorized = (error?: unknown) =>
+        send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, JSON.stringify({ error: { code: 'unauthorized', message: tokenRefusal(header, error) } }));
+      if (!token) return unauthorized();
       try {
-        if (!token) throw new Error('missing');
         claims = (await options.signer.verify(token)) as Record<string, unknown>;
-      } catch {
-        return send(response, 401, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'unauthorized', message: 'A valid bearer token is required.' } }));
+      } catch (error) {
+        return unauthorized(error);
       }
       const requiredScope = ROUTE_SCOPE[match.route.auth];
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/) : [];
       if (requiredScope && !scopes.includes(requiredScope)) {
-        return send(response, 403, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'forbidden', message: 'This token lacks the scope for this route.' } }));
+        const refusal = missingScope(requiredScope);
+        return send(response, 403, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: refusal.code, message: refusal.message, details: refusal.details } }));
       }
     }
     const pathParameters = decodePathParameters(match, url.pathname);

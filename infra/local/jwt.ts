@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 /** The local stand-in for the identity provider whose tokens the API Gateway JWT authorizer trusts. */
 export const LOCAL_ISSUER = 'https://guestpass.local/';
@@ -14,6 +14,28 @@ interface StoredKey {
 export interface LocalSigner {
   sign(claims: { sub: string; scope?: string; expiresIn?: string }): Promise<string>;
   verify(token: string): Promise<JWTPayload>;
+}
+
+/**
+ * Why a bearer token was refused, in words that say what to fix. API Gateway's own JWT authorizer
+ * answers a bare 401 in AWS; locally the gateway can tell the cases apart, so it does.
+ */
+export function tokenRefusal(authorization: string | undefined, error?: unknown): string {
+  if (!authorization) return 'An "Authorization: Bearer <token>" header is required.';
+  if (!/^Bearer\s+\S+$/i.test(authorization)) return 'The Authorization header must be "Bearer <token>".';
+  if (error instanceof errors.JWTExpired) {
+    const exp = typeof error.payload.exp === 'number' ? new Date(error.payload.exp * 1000).toISOString() : 'an unknown time';
+    return `The bearer token expired at ${exp}; get a new one.`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The bearer token’s signature does not match the issuer’s key.';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return `The bearer token was not issued by ${LOCAL_ISSUER}.`;
+    if (error.claim === 'aud') return `The bearer token is not meant for this API (audience "${LOCAL_AUDIENCE}").`;
+    if (error.claim === 'nbf') return 'The bearer token is not valid yet.';
+    return `The bearer token’s "${error.claim}" claim is not valid.`;
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The bearer token is signed with an algorithm this API does not accept.';
+  return 'The bearer token is malformed: it is not a signed JWT.';
 }
 
 /** Loads the local signing key, creating it on first use, so `npm run token` signs what the gateway accepts. */

@@ -60,3 +60,6 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found on this site.`);
 export const conflict = (message: string, details?: Record<string, unknown>) => new AppError('conflict', message, details);
 export const forbidden = () => new AppError('forbidden', 'You may not do this on this site.');
+
+/** A valid token without the scope the route needs: names the scope, so the caller knows what to ask for. */
+export const missingScope = (scope: string) => new AppError('forbidden', `This route needs a token with the scope "${scope}".`, { requiredScope: scope });

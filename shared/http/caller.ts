@@ -1,4 +1,4 @@
-import { AppError, forbidden } from '../domain/errors';
+import { AppError, missingScope } from '../domain/errors';
 import type { HttpEvent } from './event';
 
 export interface Caller {
@@ -19,6 +19,6 @@ export function callerFromEvent(event: HttpEvent, requiredScope?: string): Calle
   const rawScope = claims?.scope ?? claims?.scp;
   const scopes =
     typeof rawScope === 'string' ? rawScope.split(/\s+/).filter(Boolean) : Array.isArray(rawScope) ? rawScope.map(String) : [];
-  if (requiredScope && !scopes.includes(requiredScope)) throw forbidden();
+  if (requiredScope && !scopes.includes(requiredScope)) throw missingScope(requiredScope);
   return { userId: sub, scopes };
 }
