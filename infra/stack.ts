@@ -2,6 +2,7 @@ import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DirectoryTable } from './constructs/directory-table';
+import { EmailEvents } from './constructs/email-events';
 import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
 import { HttpApi } from './constructs/http-api';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow';
@@ -111,6 +112,8 @@ export class GuestpassStack extends Stack {
   readonly workflow: OnboardingWorkflow;
   readonly api: HttpApi;
   readonly jobs: ScheduledJobs;
+  /** The SES configuration set every email goes through, and the function that records delivery from its events. */
+  readonly emailEvents: EmailEvents;
 
   constructor(scope: Construct, id: string, props: GuestpassStackProps) {
     super(scope, id, props);
@@ -118,11 +121,14 @@ export class GuestpassStack extends Stack {
 
     const senderDomain = BARE_ADDRESS.exec(config.senderAddress)?.[1];
     if (senderDomain === undefined) throw new Error(`Sender address ${config.senderAddress} has no domain`);
+    // Send, delivery, bounce and complaint of every email, published to EventBridge.
+    this.emailEvents = new EmailEvents(this, 'EmailEvents');
     const ses: SesSender = {
       senderAddress: config.senderAddress,
       identityArn:
         config.sesIdentityArn ??
         this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      configurationSetName: this.emailEvents.configurationSetName,
     };
     const functionDefaults: FunctionDefaults = {
       publicBaseUrl: config.publicBaseUrl,
@@ -152,12 +158,17 @@ export class GuestpassStack extends Stack {
       functionDefaults,
     });
     this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine, functionDefaults });
+    this.emailEvents.addFunctions({ table: this.table, functionDefaults, targets: { ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine } });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'JobDeadLetterQueueUrl', {
       value: this.jobs.deadLetterQueue.queueUrl,
       description: 'Scheduled job runs that could not be delivered or failed after retries',
+    });
+    new CfnOutput(this, 'EmailEventDeadLetterQueueUrl', {
+      value: this.emailEvents.deadLetterQueue.queueUrl,
+      description: 'SES email events that could not be delivered to their function or failed after retries',
     });
   }
 }
