@@ -2,12 +2,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceUse, TableUse } from '../shared/capabilities';
 import { ROUTES } from '../shared/http/routes';
+import { EVENT_FUNCTIONS } from '../shared/events';
 import { JOBS } from '../shared/jobs';
 import { WORKFLOW_TASKS } from '../shared/workflow/functions';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export type BenchFunctionKind = 'api' | 'workflow' | 'job';
+export type BenchFunctionKind = 'api' | 'workflow' | 'job' | 'event';
 
 /** One deployed Lambda function, with what it talks to: enough to build its bundle and its floor. */
 export interface BenchFunction {
@@ -49,5 +50,12 @@ export function benchFunctions(): BenchFunction[] {
     table: job.table,
     uses: job.uses,
   }));
-  return [...routes, ...tasks, ...jobs];
+  const events = EVENT_FUNCTIONS.map((fn): BenchFunction => ({
+    handler: fn.handler,
+    kind: 'event',
+    entry: entryOf(fn.handler),
+    table: fn.table,
+    uses: fn.uses,
+  }));
+  return [...routes, ...tasks, ...jobs, ...events];
 }

@@ -70,6 +70,8 @@ const invitationPayload = () => ({
   siteId: JsonPath.stringAt('$.siteId'),
   userId: JsonPath.stringAt('$.userId'),
   invitationId: JsonPath.stringAt('$.invitationId'),
+  // Which execution asks: after a resend only the newest one may send, wait or expire.
+  execution: JsonPath.executionName,
 });
 
 /** A request/response task: the function's return value is not needed, so the state's input flows on. */

@@ -2,6 +2,7 @@ import { ArnFormat, CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } fro
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DirectoryTable } from './constructs/directory-table';
+import { EmailEvents } from './constructs/email-events';
 import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
 import { HttpApi } from './constructs/http-api';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow';
@@ -136,6 +137,8 @@ export class GuestpassStack extends Stack {
   readonly workflow: OnboardingWorkflow;
   readonly api: HttpApi;
   readonly jobs: ScheduledJobs;
+  /** The SES configuration set every email goes through, and the function that records delivery from its events. */
+  readonly emailEvents: EmailEvents;
 
   constructor(scope: Construct, id: string, props: GuestpassStackProps) {
     super(scope, id, props);
@@ -143,11 +146,14 @@ export class GuestpassStack extends Stack {
 
     const senderDomain = BARE_ADDRESS.exec(config.senderAddress)?.[1];
     if (senderDomain === undefined) throw new Error(`Sender address ${config.senderAddress} has no domain`);
+    // Send, delivery, bounce and complaint of every email, published to EventBridge.
+    this.emailEvents = new EmailEvents(this, 'EmailEvents');
     const ses: SesSender = {
       senderAddress: config.senderAddress,
       identityArn:
         config.sesIdentityArn ??
         this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      configurationSetName: this.emailEvents.configurationSetName,
     };
     // The API's own URL is a token of the API resource alone (not of its routes), so functions may
     // carry it without a dependency cycle; Lazy lets the workflow's functions, made first, use it.
@@ -182,6 +188,7 @@ export class GuestpassStack extends Stack {
       ...(config.domainName !== undefined && config.certificateArn !== undefined ? { customDomain: { domainName: config.domainName, certificateArn: config.certificateArn } } : {}),
     });
     this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine, functionDefaults });
+    this.emailEvents.addFunctions({ table: this.table, functionDefaults, targets: { ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine } });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API (execute-api)' });
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
@@ -196,6 +203,10 @@ export class GuestpassStack extends Stack {
     new CfnOutput(this, 'JobDeadLetterQueueUrl', {
       value: this.jobs.deadLetterQueue.queueUrl,
       description: 'Scheduled job runs that could not be delivered or failed after retries',
+    });
+    new CfnOutput(this, 'EmailEventDeadLetterQueueUrl', {
+      value: this.emailEvents.deadLetterQueue.queueUrl,
+      description: 'SES email events that could not be delivered to their function or failed after retries',
     });
   }
 }

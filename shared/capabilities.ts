@@ -10,8 +10,10 @@
  *   Decrypt, bound to the person's encryption context); gets `TWO_STEP_KEY_ID`. Declared by the
  *   routes that check codes: accept-invitation, and verify-reverification (`POST /verify/{token}`).
  *   Removing a secret (the admin's reset) needs no key.
+ * - `sfn-stop`: stops onboarding executions (StopExecution on that state machine's executions only);
+ *   gets `STATE_MACHINE_ARN`. Declared by the routes that replace or end an invitation's onboarding.
  */
-export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback' | 'two-step-secrets';
+export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback' | 'sfn-stop' | 'two-step-secrets';
 
 /**
  * What a function may do with the directory table:

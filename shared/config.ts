@@ -12,6 +12,8 @@ const Environment = z.object({
   TABLE_NAME: nonEmpty(),
   STATE_MACHINE_ARN: nonEmpty(),
   SENDER_ADDRESS: nonEmpty(3),
+  /** The SES configuration set that reports delivery events (set by CDK on the functions that send). */
+  SES_CONFIGURATION_SET: nonEmpty(),
   PUBLIC_BASE_URL: z.optional(z.url()),
   /** Overrides every site's invitation lifetime; for local runs and tests of the expiry path. */
   INVITE_EXPIRY_SECONDS: z.optional(wholeFromString()),

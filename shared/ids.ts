@@ -9,3 +9,5 @@ export const newInvitationId = () => `inv_${nextUlid()}`;
 export const newGroupId = () => `grp_${nextUlid()}`;
 export const newEventId = () => nextUlid();
 export const newReviewId = () => `rev_${nextUlid()}`;
+/** Ends the name of an execution a resend starts: eight characters of the ULID's random part. */
+export const newExecutionSuffix = () => nextUlid().slice(-8).toLowerCase();

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -27,9 +27,10 @@ const CREATE_REQUIRE_BANNER =
 
 /**
  * `api` functions answer HTTP requests; `workflow` ones run inside the onboarding state machine;
- * `job` ones are invoked on a schedule (`JOBS`) and work through a batch.
+ * `job` ones are invoked on a schedule (`JOBS`) and work through a batch; `event` ones handle
+ * events an EventBridge rule delivers (`EVENT_FUNCTIONS`), one at a time.
  */
-export type FunctionKind = 'api' | 'workflow' | 'job';
+export type FunctionKind = 'api' | 'workflow' | 'job' | 'event';
 
 /** Workflow tasks send email and may wait on SES; their Task states time out after the same 30 s. */
 export const WORKFLOW_FUNCTION_TIMEOUT = Duration.seconds(30);
@@ -40,6 +41,8 @@ const TIMEOUTS: Record<FunctionKind, Duration> = {
   workflow: WORKFLOW_FUNCTION_TIMEOUT,
   // A scheduled job works through everything due (e.g. a day's erasures) in one invocation.
   job: Duration.minutes(5),
+  // One event, a read and a write; EventBridge retries the invocation if it fails.
+  event: Duration.seconds(30),
 };
 
 /** Exactly what the handlers do with the directory: no Scan, no table administration. */
@@ -84,6 +87,8 @@ export interface GuestpassFunctionProps extends FunctionDefaults {
 export interface SesSender {
   readonly identityArn: string;
   readonly senderAddress: string;
+  /** The configuration set whose event destination reports delivery; senders get `SES_CONFIGURATION_SET`. */
+  readonly configurationSetName?: string;
 }
 
 /** What the `uses` of a route or workflow task refer to. */
@@ -179,16 +184,24 @@ export class GuestpassFunction extends NodejsFunction {
     return this;
   }
 
-  /** Lets the function send email from `senderAddress` only, through that SES identity only. */
-  allowSes(identityArn: string, senderAddress: string): this {
+  /**
+   * Lets the function send email from `senderAddress` only, through that SES identity only, and
+   * through `configurationSetName` (a send names it, so SES checks the permission on it too).
+   */
+  allowSes(identityArn: string, senderAddress: string, configurationSetName?: string): this {
+    const configurationSetArn =
+      configurationSetName === undefined
+        ? undefined
+        : Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [identityArn],
+        resources: configurationSetArn === undefined ? [identityArn] : [identityArn, configurationSetArn],
         conditions: { StringEquals: { 'ses:FromAddress': senderAddress } },
       }),
     );
     this.addEnvironment('SENDER_ADDRESS', senderAddress);
+    if (configurationSetName !== undefined) this.addEnvironment('SES_CONFIGURATION_SET', configurationSetName);
     return this;
   }
 
@@ -196,6 +209,28 @@ export class GuestpassFunction extends NodejsFunction {
   allowStart(stateMachine: IStateMachine): this {
     stateMachine.grantStartExecution(this);
     this.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /**
+   * Lets the function stop executions of `stateMachine` (and no other state machine's) and tells
+   * it which state machine. Execution ARNs are made per start, so the grant covers this machine's
+   * `execution:<name>:*`.
+   */
+  allowStop(stateMachine: IStateMachine): this {
+    stateMachine.grantExecution(this, 'states:StopExecution');
+    this.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    const cfnStateMachine = stateMachine.node.defaultChild;
+    if (cfnStateMachine instanceof CfnElement) {
+      // The machine's name is taken from its ARN: `execution:<name>:*`, as CDK's grant writes it.
+      const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(stateMachine).getLogicalId(cfnStateMachine)}"}]}]}`;
+      acknowledgeNagRule(
+        this.executionRole,
+        'AwsSolutions-IAM5',
+        'StopExecution is granted on the executions of the onboarding state machine only (`execution:<machine name>:*`); an execution’s ARN exists only once it is started, named per invitation and resend.',
+        [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*`],
+      );
+    }
     return this;
   }
 
@@ -241,13 +276,16 @@ export class GuestpassFunction extends NodejsFunction {
     for (const use of uses) {
       switch (use) {
         case 'ses':
-          this.allowSes(targets.ses.identityArn, targets.ses.senderAddress);
+          this.allowSes(targets.ses.identityArn, targets.ses.senderAddress, targets.ses.configurationSetName);
           break;
         case 'sfn-start':
           this.allowStart(targets.stateMachine);
           break;
         case 'sfn-callback':
           this.allowCallback(targets.stateMachine);
+          break;
+        case 'sfn-stop':
+          this.allowStop(targets.stateMachine);
           break;
         case 'two-step-secrets':
           this.allowTwoStepSecrets(targets.twoStepKey);

@@ -1,10 +1,12 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { EVENT_FUNCTIONS } from '../../shared/events';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 import { startLocalGateway, type LocalGateway, type LocalHandler } from './gateway';
 import { localSigner, type LocalSigner } from './jwt';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
+import { matchesPattern, startSesEventPublisher, type SesEventPublisher } from './ses-events';
 import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint';
 import { onboardingDefinitionForLocal } from './definition';
 import { PROJECT_ROOT } from './paths';
@@ -12,6 +14,8 @@ import { localTwoStepKey } from './two-step-key';
 import { startTtlSweeper } from './ttl-sweeper';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboarding';
+/** The configuration set local sends go through; the SES pass-through publishes its events. */
+export const LOCAL_CONFIGURATION_SET = 'guestpass-local';
 
 export interface LocalStackOptions {
   readonly dynamoEndpoint: string;
@@ -38,6 +42,8 @@ export interface LocalStack {
   readonly signer: LocalSigner;
   readonly stepFunctions: LocalStepFunctions;
   readonly gateway: LocalGateway;
+  /** The handlers' SES endpoint: passes through to the stand-in and publishes mailbox-simulator events. */
+  readonly sesEvents: SesEventPublisher;
   /** The variables every local function runs with (what CDK sets in AWS, plus the local endpoints). */
   readonly environment: Readonly<Record<string, string>>;
   /** Runs a scheduled job's handler once, as EventBridge Scheduler would. */
@@ -87,6 +93,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     loadHandler: importHandler,
     ...(options.log ? { log: options.log } : {}),
   });
+  // SES events, as the EventBridge rules of EVENT_FUNCTIONS would deliver them, to the same handler modules.
+  const sesEvents = await startSesEventPublisher({
+    upstream: options.sesEndpoint,
+    region: LOCAL_REGION,
+    ...(options.log ? { log: options.log } : {}),
+    publish: async (event) => {
+      for (const fn of EVENT_FUNCTIONS) {
+        if (!matchesPattern({ source: [fn.source], 'detail-type': [...fn.detailTypes], ...(fn.detail ? { detail: fn.detail } : {}) }, event)) continue;
+        const handler = (await importHandler(fn.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+        await handler(event, workflowContext(fn.handler));
+      }
+    },
+  });
   // No KMS here: secrets are sealed with the local key, even if the shell has a KMS key id set.
   delete process.env.TWO_STEP_KEY_ID;
   // Set before the first handler module loads (they load on first use).
@@ -95,7 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SES: options.sesEndpoint,
+    AWS_ENDPOINT_URL_SES: sesEvents.url,
+    SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
     TABLE_NAME: options.tableName,
     STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
@@ -119,11 +139,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     signer,
     stepFunctions,
     gateway,
+    sesEvents,
     runJob: async (handler) => ((await importHandler(handler)) as unknown as () => Promise<unknown>)(),
     close: async () => {
       await gateway.close();
       await stepFunctions.close();
       await ttlSweeper.stop();
+      await sesEvents.close();
     },
   };
 }

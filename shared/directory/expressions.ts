@@ -56,36 +56,55 @@ interface SetAction {
   readonly append?: true;
 }
 
+/**
+ * Completes an update once the key of the item it writes is known: an entity whose index key
+ * embeds its partition (and follows an attribute, like an invitation's status) keeps that key in
+ * step in every update of the attribute, whoever builds the update.
+ */
+export type KeyedCompletion<A> = (update: Update<A>, key: { readonly pk: string; readonly sk: string }) => Update<A>;
+
 /** An update as data: what it sets, adds and removes. Immutable; every builder step returns a new one. */
 export class Update<A> {
   private constructor(
     readonly sets: readonly SetAction[],
     readonly adds: readonly { readonly path: string; readonly value: number }[],
     readonly removes: readonly string[],
+    private readonly completion?: KeyedCompletion<A>,
   ) {}
 
-  static empty<A>(): Update<A> {
-    return new Update<A>([], [], []);
+  static empty<A>(completion?: KeyedCompletion<A>): Update<A> {
+    return new Update<A>([], [], [], completion);
   }
 
   set(path: Path<A>, value: unknown): Update<A> {
-    return new Update<A>([...this.sets, { path, value }], this.adds, this.removes);
+    return new Update<A>([...this.sets, { path, value }], this.adds, this.removes, this.completion);
   }
 
   setIfNotExists(path: Path<A>, value: unknown): Update<A> {
-    return new Update<A>([...this.sets, { path, value, ifNotExists: true }], this.adds, this.removes);
+    return new Update<A>([...this.sets, { path, value, ifNotExists: true }], this.adds, this.removes, this.completion);
   }
 
   appendToList(path: Path<A>, values: readonly unknown[]): Update<A> {
-    return new Update<A>([...this.sets, { path, value: values, append: true }], this.adds, this.removes);
+    return new Update<A>([...this.sets, { path, value: values, append: true }], this.adds, this.removes, this.completion);
   }
 
   add(path: Path<A>, by: number): Update<A> {
-    return new Update<A>(this.sets, [...this.adds, { path, value: by }], this.removes);
+    return new Update<A>(this.sets, [...this.adds, { path, value: by }], this.removes, this.completion);
   }
 
   remove(...paths: Path<A>[]): Update<A> {
-    return new Update<A>(this.sets, this.adds, [...this.removes, ...paths]);
+    return new Update<A>(this.sets, this.adds, [...this.removes, ...paths], this.completion);
+  }
+
+  /** The value this update sets `path` to, if it sets it. */
+  valueSet(path: Path<A>): unknown {
+    return this.sets.find((action) => action.path === path)?.value;
+  }
+
+  /** The update as it is written to the item at `key`: with what the entity's completion adds. */
+  forKey(key: { readonly pk: string; readonly sk: string }): Update<A> {
+    if (!this.completion) return this;
+    return this.completion(new Update<A>(this.sets, this.adds, this.removes), key);
   }
 
   get paths(): string[] {
@@ -102,7 +121,7 @@ export class Update<A> {
     const mine = new Set(this.paths);
     const clash = other.paths.find((path) => mine.has(path));
     if (clash !== undefined) throw new Error(`Two updates of one item both write ${clash}`);
-    return new Update<A>([...this.sets, ...other.sets], [...this.adds, ...other.adds], [...this.removes, ...other.removes]);
+    return new Update<A>([...this.sets, ...other.sets], [...this.adds, ...other.adds], [...this.removes, ...other.removes], this.completion ?? other.completion);
   }
 
   /** The counters of two pure-ADD updates of the same attributes, summed. */
@@ -114,12 +133,13 @@ export class Update<A> {
       [],
       this.adds.map((action) => ({ path: action.path, value: action.value + other.adds.find((theirAction) => theirAction.path === action.path)!.value })),
       [],
+      this.completion,
     );
   }
 }
 
-/** A new, empty update typed by the attributes of `A`. */
-export const update = <A>() => Update.empty<A>();
+/** A new, empty update typed by the attributes of `A` (with the entity's completion, if it has one). */
+export const update = <A>(completion?: KeyedCompletion<A>) => Update.empty<A>(completion);
 
 export interface RenderedExpressions {
   readonly UpdateExpression?: string;

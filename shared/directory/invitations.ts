@@ -8,7 +8,7 @@ import { auditWrite } from './entities/audit-event';
 import { claimEmailWrite } from './entities/email-claim';
 import { markPaidWrite, neverPaidCheck } from './entities/former-paid';
 import { inviteMemberCountWrite, type GroupItem } from './entities/group';
-import { INVITATION_KEEP_SECONDS, INVITATION_TYPE, InvitationItem, invitationKey } from './entities/invitation';
+import { INVITATION_KEEP_SECONDS, INVITATION_TYPE, InvitationItem, invitationIndexKeys, invitationKey } from './entities/invitation';
 import { membershipWrite } from './entities/membership';
 import { newPersonWrite, type PersonItem } from './entities/person';
 import { seatWrite, type SiteItem } from './entities/site';
@@ -82,7 +82,7 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
     newPersonWrite(person),
     putWrite(
       invitationKey(site.siteId, row.invitationId),
-      { type: INVITATION_TYPE, ...invitation, ttl: epochSeconds(row.expiresAt) + INVITATION_KEEP_SECONDS },
+      { type: INVITATION_TYPE, ...invitation, ...invitationIndexKeys(invitation), ttl: epochSeconds(row.expiresAt) + INVITATION_KEEP_SECONDS },
       itemAbsent,
     ),
   ];

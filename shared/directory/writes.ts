@@ -78,7 +78,7 @@ export function toTransactItem(tableName: string, write: Write): TransactItem {
     Update: {
       TableName,
       Key: { ...write.update },
-      ...(render({ update: write.set, condition: write.condition }) as { UpdateExpression: string }),
+      ...(render({ update: write.set.forKey(write.update), condition: write.condition }) as { UpdateExpression: string }),
       ...(write.returnOldOnRefusal ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     },
   };

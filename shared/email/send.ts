@@ -8,6 +8,11 @@ export interface OutgoingEmail extends RenderedEmail {
   from: string;
   /** Correlation tags (e.g. invitation id); sanitised to SES's charset, never a reason to fail. */
   tags?: Record<string, string>;
+  /**
+   * The SES configuration set to send through: its event destination reports the email's send,
+   * delivery, bounce and complaint, each event carrying the tags. Absent: no events.
+   */
+  configurationSet?: string | undefined;
 }
 
 /** Permanent failure: retrying the same email cannot succeed. */
@@ -40,6 +45,7 @@ export async function sendEmail(ses: SESClient, email: OutgoingEmail): Promise<{
       },
     },
     ...(tags.length > 0 ? { Tags: tags } : {}),
+    ...(email.configurationSet ? { ConfigurationSetName: email.configurationSet } : {}),
   });
 
   let messageId: string | undefined;

@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
 import { MAX_TRIAL_USERS, POLICY_EFFECTS } from '../domain/external';
 import { MAX_VERIFIED_DOMAINS, REVIEW_PAGE_DEFAULT, REVIEW_PAGE_MAX } from '../domain/external-policy';
+import { DELIVERY_STATUSES, RESEND_LIMIT } from '../domain/invitations';
+import { INVITATION_STATUSES } from '../domain/vocabulary';
 
 /**
  * Request and response schemas of the HTTP contract; handlers parse with them and OpenAPI is built
@@ -326,3 +328,38 @@ export const VerificationView = z.object({
   twoStepRequired: z.boolean(),
   twoStepEnrolled: z.boolean(),
 });
+
+// Invitations an admin manages (`/sites/{siteId}/invitations…`): the list by status, resend, withdraw.
+export const InvitationId = pattern(/^[A-Za-z0-9_-]{1,64}$/, 'Not an invitation id');
+export const InvitationParams = z.extend(SiteParams, { invitationId: InvitationId });
+export const InvitationStatusName = z.enum(INVITATION_STATUSES);
+export const InvitationListQuery = z.strictObject({
+  status: z._default(InvitationStatusName, 'pending').check(z.describe('The invitations in this status; `pending` when absent')),
+  limit: z._default(queryWhole(1, 100), 50).check(z.describe('Page size, 1–100; 50 when absent')),
+  cursor: z.optional(text(2048)).check(z.describe('The `nextCursor` of the previous page, with the same status')),
+});
+export const Invitation = z.object({
+  invitationId: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  kind: PersonKind,
+  status: InvitationStatusName,
+  delivery: z.enum(DELIVERY_STATUSES).check(
+    z.describe('Of the current email, as SES reported it: `sending` until SES took it, then `sent`, `delivered`, `bounced` or `complained`; it never moves back.'),
+  ),
+  invitedBy: z.string(),
+  invitedAt: z.string(),
+  expiresAt: z.string(),
+  spaceKey: z.optional(z.string()),
+  resends: z.int().check(z.describe(`How many times an admin resent it (at most ${RESEND_LIMIT} in any 24 hours).`)),
+  lastSentAt: z.optional(z.string().check(z.describe('When SES took the current email; absent while it is being sent.'))),
+  bounce: z.optional(
+    z.object({
+      type: z.string().check(z.describe('SES bounce type: `Permanent`, `Transient` or `Undetermined`.')),
+      subType: z.optional(z.string()),
+      at: z.string(),
+    }),
+  ),
+});
+export type Invitation = z.infer<typeof Invitation>;
+export const InvitationList = z.object({ invitations: z.array(Invitation), nextCursor: z.optional(z.string()) });

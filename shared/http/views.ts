@@ -1,9 +1,11 @@
 import { guestLimit } from '../domain/seats';
+import { deliveryOf } from '../domain/invitations';
 import type { GroupItem } from '../directory/entities/group';
+import type { InvitationItem } from '../directory/entities/invitation';
 import type { PersonItem } from '../directory/entities/person';
 import type { SiteItem } from '../directory/entities/site';
 import type { SpaceItem } from '../directory/entities/space';
-import type { Person } from './schemas';
+import type { Invitation, Person } from './schemas';
 
 /** Directory items mapped to API shapes; internal fields (tokens, index keys) never leave. */
 export function toPerson(item: PersonItem): Person {
@@ -77,5 +79,26 @@ export function toGroup(item: GroupItem) {
     role: item.role,
     memberCount: item.memberCount,
     ...(item.pendingPromotion ? { pendingPromotion: true } : {}),
+  };
+}
+
+/** An invitation as an admin manages it: link digests, task tokens and leases never leave. */
+export function toInvitation(item: InvitationItem): Invitation {
+  return {
+    invitationId: item.invitationId,
+    userId: item.userId,
+    email: item.email,
+    kind: item.kind,
+    status: item.status,
+    delivery: deliveryOf(item),
+    invitedBy: item.invitedBy,
+    invitedAt: item.createdAt,
+    expiresAt: item.expiresAt,
+    ...(item.spaceKey ? { spaceKey: item.spaceKey } : {}),
+    resends: item.resends ?? 0,
+    ...(item.emailSentAt ? { lastSentAt: item.emailSentAt } : {}),
+    ...(item.delivery === 'bounced'
+      ? { bounce: { type: item.bounceType ?? 'Undetermined', ...(item.bounceSubType ? { subType: item.bounceSubType } : {}), at: item.deliveryAt ?? item.expiresAt } }
+      : {}),
   };
 }

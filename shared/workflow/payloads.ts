@@ -15,7 +15,16 @@ export const OnboardingInput = z.object({
 });
 export type OnboardingInput = z.infer<typeof OnboardingInput>;
 
-export const InvitationTaskPayload = z.object({ siteId: id(), userId: id(), invitationId: id() });
+export const InvitationTaskPayload = z.object({
+  siteId: id(),
+  userId: id(),
+  invitationId: id(),
+  /**
+   * The name of the execution running the task (`$$.Execution.Name`): the invitation id for the
+   * first one, another name after a resend. Absent from executions started before it was passed.
+   */
+  execution: z.optional(id()),
+});
 export type InvitationTaskPayload = z.infer<typeof InvitationTaskPayload>;
 
 export const CallbackTaskPayload = z.extend(InvitationTaskPayload, { taskToken: id() });

@@ -1,5 +1,6 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { executionStanding } from '../domain/invitations';
 import { wikiLinkFor } from '../domain/wiki-links';
 import type { Directory } from '../directory/directory';
 import { PersonItem, personKey } from '../directory/entities/person';
@@ -23,7 +24,20 @@ export interface WorkflowContext {
   readonly sfn: SFNClient;
   readonly senderAddress: string;
   readonly publicBaseUrl: string;
+  /** The SES configuration set whose events report delivery (`SES_CONFIGURATION_SET`); invitation emails use it. */
+  readonly configurationSet?: string | undefined;
+  /** How long SendInvitation waits for the resend that started its execution to be recorded (tests shorten it). */
+  readonly aheadWaitMs?: number;
 }
+
+/** A resend replaced this execution: it sends nothing, and its ExpireInvitation ends nothing. */
+export class SupersededError extends Error {
+  override name = 'Superseded';
+}
+
+const AHEAD_WAIT_MS = 5_000;
+const AHEAD_POLL_MS = 200;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -33,9 +47,18 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
  */
 export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payload: InvitationTaskPayload): Promise<{ sent: boolean }> {
   const { db } = context;
-  const ids = { siteId: payload.siteId, invitationId: payload.invitationId };
-  const claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date());
+  const execution = payload.execution ?? payload.invitationId;
+  const ids = { siteId: payload.siteId, invitationId: payload.invitationId, execution };
+  // A resend starts its execution before it records the resend, so the first attempt may be early.
+  const waitUntil = Date.now() + (context.aheadWaitMs ?? AHEAD_WAIT_MS);
+  let claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date(), execution);
+  while (claim.kind === 'ahead' && Date.now() < waitUntil) {
+    await pause(AHEAD_POLL_MS);
+    claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date(), execution);
+  }
   if (claim.kind === 'busy') throw new EmailTransientError('Another attempt is sending this invitation');
+  if (claim.kind === 'ahead') throw new EmailTransientError('The resend that started this execution is not recorded yet');
+  if (claim.kind === 'superseded') throw new SupersededError('A resend replaced this execution');
   if (claim.kind !== 'claimed') {
     log.info('invitation email not sent', { ...ids, state: claim.kind });
     return { sent: false };
@@ -56,11 +79,14 @@ export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payl
     acceptUrl: `${withoutTrailingSlash(context.publicBaseUrl)}/invitations/${token}`,
     expiresAt: invitation.expiresAt,
   });
+  const digest = invitation.tokenDigest ?? '';
+  // The tags come back in every SES event about this email: which invitation, and which of its emails.
+  const tags = { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId, resend: String(invitation.resends ?? 0) };
   const messageId = await sendOrRelease(
-    () => sendEmail(context.ses, { ...email, to: invitation.email, from: context.senderAddress, tags: { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId } }),
-    () => releaseInvitationSend(db, payload.siteId, payload.invitationId),
+    () => sendEmail(context.ses, { ...email, to: invitation.email, from: context.senderAddress, tags, configurationSet: context.configurationSet }),
+    () => releaseInvitationSend(db, payload.siteId, payload.invitationId, digest),
   );
-  await recordAfterSend(() => recordInvitationSent(db, payload.siteId, payload.invitationId, messageId, new Date().toISOString()), ids);
+  await recordAfterSend(() => recordInvitationSent(db, payload.siteId, payload.invitationId, digest, messageId, new Date().toISOString()), ids);
   log.info('invitation email sent', { ...ids, messageId });
   return { sent: true };
 }
@@ -93,8 +119,9 @@ async function recordAfterSend(record: () => Promise<void>, ids: Record<string, 
 
 /** AwaitAcceptance: parks the task token on the invitation, or completes at once if already accepted. */
 export async function awaitAcceptance(context: Pick<WorkflowContext, 'db' | 'sfn'>, payload: CallbackTaskPayload): Promise<void> {
-  const ids = { siteId: payload.siteId, invitationId: payload.invitationId };
-  const stored = await storeAcceptTaskToken(context.db, payload.siteId, payload.invitationId, payload.taskToken);
+  const execution = payload.execution ?? payload.invitationId;
+  const ids = { siteId: payload.siteId, invitationId: payload.invitationId, execution };
+  const stored = await storeAcceptTaskToken(context.db, payload.siteId, payload.invitationId, payload.taskToken, execution);
   if (stored === 'already-done') await completeTask(context.sfn, payload.taskToken, { acceptedBeforeWait: true }, ids);
   if (stored === 'gone') await failTask(context.sfn, payload.taskToken, REVOKED_ERROR, 'The invitation is no longer pending', ids);
 }
@@ -141,9 +168,18 @@ export async function activate(context: Omit<WorkflowContext, 'sfn'>, payload: I
   return { status: person.status };
 }
 
-/** ExpireInvitation: the invitation timed out (or could not be delivered); the seat is released. */
+/**
+ * ExpireInvitation: the invitation timed out (or could not be delivered); the seat is released.
+ * Only by the execution that drives it: one a resend replaced times out at the old expiry, and a
+ * resend is refused once an invitation has expired, so whatever replaced it was recorded by then.
+ */
 export async function expireInvitation(context: Pick<WorkflowContext, 'db'>, payload: ExpireTaskPayload): Promise<{ ended: boolean }> {
   const invitation = await requireInvitation(context.db, payload.siteId, payload.invitationId);
+  const execution = payload.execution ?? payload.invitationId;
+  if (executionStanding(invitation, execution) !== 'current') {
+    log.info('invitation not ended: another execution drives it', { siteId: payload.siteId, invitationId: payload.invitationId, execution, reason: payload.reason });
+    return { ended: false };
+  }
   const ended = await endPendingInvitation(context.db, invitation, 'expired', 'workflow', new Date().toISOString());
   log.info('invitation ended', { siteId: payload.siteId, invitationId: payload.invitationId, reason: payload.reason, ended });
   return { ended };

@@ -51,6 +51,9 @@ const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: stri
     reviewToken: `rev_01JBZZZZZZZZZZZZZZZZZZZZZZ.${'A'.repeat(43)}`,
   },
   'reset-two-step': null,
+  'list-invitations': null,
+  'resend-invitation': null,
+  'withdraw-invitation': null,
 });
 
 const OPERATOR_BODIES: Record<string, unknown> = {
@@ -85,6 +88,8 @@ interface Populated {
   readonly invitedGuest: string;
   readonly activeGuest: string;
   readonly paidUser: string;
+  /** The invited guest's pending invitation. */
+  readonly invitationId: string;
 }
 
 const withLink = (mails: Awaited<ReturnType<TestStack['mailTo']>>) => mails.filter((mail) => /\/invitations\//.test(mail.body.text ?? ''));
@@ -119,7 +124,13 @@ async function populatedSite(): Promise<Populated> {
   // The other two onboardings are parked, waiting (acceptance and space; acceptance): nothing moves on its own.
   await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= pendingBefore + 3);
   await eventually(async () => withLink(await given.mailTo('waiting@b-partner.example')).length > 0 && withLink(await given.mailTo('colleague@b-corp.example')).length > 0);
-  return { site, spaceKey: 'BENG', otherSpaceKey: 'BPUB', groupId: group.json.groupId, invitedGuest, activeGuest, paidUser };
+  // Both pending emails recorded as sent, so B's invitation list stands still from here
+  const pending = await eventually(async () => {
+    const list = await given.api<{ invitations: { invitationId: string; userId: string; delivery: string }[] }>('GET', `/sites/${site.siteId}/invitations?status=pending`, { token: site.adminToken });
+    return list.json.invitations.length === 2 && list.json.invitations.every((entry) => entry.delivery === 'sent') && list.json.invitations;
+  });
+  const invitationId = pending.find((entry) => entry.userId === invitedGuest)!.invitationId;
+  return { site, spaceKey: 'BENG', otherSpaceKey: 'BPUB', groupId: group.json.groupId, invitedGuest, activeGuest, paidUser, invitationId };
 }
 
 /** Everything B's admin can read about B. */
@@ -144,6 +155,7 @@ async function snapshot(b: Populated) {
     spaces: await read('/spaces'),
     groups: await read('/groups'),
     guests: await read('/guests?limit=100'),
+    invitations: Object.fromEntries(await Promise.all(['pending', 'accepted', 'expired', 'revoked'].map(async (status) => [status, await read(`/invitations?status=${status}&limit=100`)]))),
     people,
     events,
   };
@@ -187,7 +199,7 @@ describe('an admin of site A on site B', () => {
   });
 
   it('gets 403 forbidden on every admin route, and B is unchanged', async () => {
-    const params = { siteId: b.site.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey };
+    const params = { siteId: b.site.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey, invitationId: b.invitationId };
     const bodies = ADMIN_BODIES({ spaceKey: b.spaceKey, otherSpaceKey: b.otherSpaceKey, userId: b.invitedGuest });
     const answers: string[] = [];
     for (const [who, token] of [['site admin of A', siteA.adminToken], ['org admin of A', orgAdminToken]] as const) {
@@ -228,10 +240,10 @@ describe('an admin of site A on site B', () => {
 
 describe('an admin of site A reaching B’s ids through site A', () => {
   it('finds none of them (404) and changes nothing on B', async () => {
-    const params = { siteId: siteA.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey };
+    const params = { siteId: siteA.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey, invitationId: b.invitationId };
     const bodies = ADMIN_BODIES({ spaceKey: 'AENG', otherSpaceKey: 'AENG', userId: siteA.adminUserId });
     const answers: string[] = [];
-    for (const route of adminRoutes.filter((r) => /\{(userId|groupId|key)\}/.test(r.path))) {
+    for (const route of adminRoutes.filter((r) => /\{(userId|groupId|key|invitationId)\}/.test(r.path))) {
       const userIds = route.path.includes('{userId}') ? [b.activeGuest, b.invitedGuest, b.paidUser, b.site.adminUserId] : [b.activeGuest];
       for (const userId of userIds) {
         const path = pathFor(route, { ...params, userId });
@@ -295,7 +307,7 @@ describe('admin tokens on operator and service routes', () => {
   });
 
   it('B’s own admin is answered on B, so the ids and bodies used above are real', async () => {
-    const params = { siteId: b.site.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey };
+    const params = { siteId: b.site.siteId, userId: b.activeGuest, groupId: b.groupId, key: b.spaceKey, invitationId: b.invitationId };
     for (const route of adminRoutes.filter((r) => r.method === 'GET')) {
       const response = await given.api(route.method, pathFor(route, params), { token: b.site.adminToken });
       expect(response.status, `${route.method} ${route.path}: ${response.text}`).toBe(200);

@@ -192,9 +192,18 @@ describe('sendInvitation', () => {
     const everyInput = JSON.stringify(ddbMock.calls().map((call) => call.args[0].input));
     expect(everyInput).not.toContain(token);
 
-    // Assess: the send is recorded with SES's message id and the lease is given back
+    // Assess: the send is recorded with SES's message id and the lease is given back, for this link only
     expect(updates().map((input) => input.Key)).toEqual([invitationKey(SITE, INVITATION)]);
     expect(resolvedUpdates()).toEqual([expect.stringMatching(/^SET emailSentAt = "[^"]+", emailMessageId = "ses-msg-1" REMOVE sendingUntil$/)]);
+    expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toBe(`tokenDigest = "${digest}"`);
+
+    // Assess: the email is tagged with its invitation and which of its emails it is (SES events carry the tags)
+    expect(email.Tags).toEqual([
+      { Name: 'kind', Value: 'invitation' },
+      { Name: 'site', Value: SITE },
+      { Name: 'invitation', Value: INVITATION },
+      { Name: 'resend', Value: '0' },
+    ]);
   });
 
   it('issues a different token on every send', async () => {
@@ -216,7 +225,8 @@ describe('sendInvitation', () => {
     expect(error.name).toBe('EmailTransient');
     expect(error.message).not.toContain('pat@partner.example');
     expect(updates()).toEqual([expect.objectContaining({ TableName: TABLE, Key: invitationKey(SITE, INVITATION) })]);
-    expect(updates()[0]).not.toHaveProperty('ConditionExpression');
+    // Given back only while the link it claimed is still the invitation's (a resend replaces it)
+    expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toMatch(/^tokenDigest = "[0-9a-f]{64}"$/);
     expect(resolvedUpdates()).toEqual(['REMOVE sendingUntil']);
   });
 
@@ -284,7 +294,8 @@ describe('awaitAcceptance', () => {
     // Assess
     expect(updates().map((input) => input.Key)).toEqual([invitationKey(SITE, INVITATION)]);
     expect(resolvedUpdates()).toEqual([`SET acceptTaskToken = "${TASK_TOKEN}"`]);
-    expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toBe('status = "pending"');
+    // Only while pending, and only by the execution that drives the invitation (the first one: no resend yet)
+    expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toBe('status = "pending" AND attribute_not_exists(execution)');
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
@@ -480,7 +491,7 @@ describe('expireInvitation', () => {
     const ending = update(invitationKey(SITE, INVITATION));
     expect(ending?.Key).toEqual(invitationKey(SITE, INVITATION));
     expect(resolved(ending?.ConditionExpression, ending)).toBe('status = "pending"');
-    expect(resolved(ending?.UpdateExpression, ending)).toMatch(/^SET status = "expired", endedAt = "[^"]+" REMOVE acceptTaskToken$/);
+    expect(resolved(ending?.UpdateExpression, ending)).toMatch(/^SET status = "expired", endedAt = "[^"]+", gsi1pk = "SITE#acme#INVITATIONS#expired" REMOVE acceptTaskToken$/);
     expect(deletes).toEqual(expect.arrayContaining([personKey(SITE, USER), emailClaimKey(SITE, 'pat@partner.example')]));
     const seat = update(siteKey(SITE));
     expect(seat?.Key).toEqual(siteKey(SITE));

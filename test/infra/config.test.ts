@@ -100,7 +100,8 @@ describe('configuration in the stack', () => {
     Object.values(resources(built.template, 'AWS::IAM::Policy'))
       .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement)
       .filter((statement) => JSON.stringify(statement.Action).includes('ses:SendEmail'))
-      .map((statement) => statement.Resource);
+      // The identity; the statement's other resource is the configuration set sends go through
+      .map((statement) => (statement.Resource as unknown[])[0]);
 
   it('derives the SES identity from the sender’s domain in the stack’s region and account', () => {
     const [resource] = sesResources(buildStack());

@@ -102,7 +102,7 @@ describe('onboarding definition', () => {
       expect(state(name).Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
       expect(state(name).Parameters).toEqual({
         FunctionName: `${LOCAL_FUNCTION_ARN_PREFIX}${name}`,
-        Payload: { 'taskToken.$': '$$.Task.Token', 'siteId.$': '$.siteId', 'userId.$': '$.userId', 'invitationId.$': '$.invitationId' },
+        Payload: { 'taskToken.$': '$$.Task.Token', 'siteId.$': '$.siteId', 'userId.$': '$.userId', 'invitationId.$': '$.invitationId', 'execution.$': '$$.Execution.Name' },
       });
     }
   });
@@ -111,7 +111,8 @@ describe('onboarding definition', () => {
 describe('SendInvitation', () => {
   it('passes the invitation ids, keeps its input and retries transient failures but not EmailRejected', () => {
     const s = state('SendInvitation');
-    expect(s.Parameters).toEqual({ 'siteId.$': '$.siteId', 'userId.$': '$.userId', 'invitationId.$': '$.invitationId' });
+    // The execution's own name: after a resend only the execution the invitation names may send
+    expect(s.Parameters).toEqual({ 'siteId.$': '$.siteId', 'userId.$': '$.userId', 'invitationId.$': '$.invitationId', 'execution.$': '$$.Execution.Name' });
     expect(s.ResultPath).toBeNull();
     expect(s.Retry?.[0]?.ErrorEquals).toEqual([
       'EmailTransient',
@@ -180,6 +181,7 @@ describe('ExpireInvitation and Activate', () => {
       'siteId.$': '$.siteId',
       'userId.$': '$.userId',
       'invitationId.$': '$.invitationId',
+      'execution.$': '$$.Execution.Name',
       'reason.$': '$.failure.Error',
     });
     expect(state('ExpireInvitation')).toMatchObject({ Next: 'InvitationEnded' });

@@ -137,7 +137,8 @@ describe('scheduled jobs', () => {
   });
 
   it('dead-letters to an SQS queue that is encrypted, TLS-only and keeps messages 14 days', () => {
-    built.template.resourceCountIs('AWS::SQS::Queue', 1);
+    // The jobs' queue, and the email events' own (test/infra/email-events.test.ts)
+    built.template.resourceCountIs('AWS::SQS::Queue', 2);
     const queueId = logicalIdOf(built.stack, built.stack.jobs.deadLetterQueue);
     expect(resources(built.template, 'AWS::SQS::Queue')[queueId]?.Properties).toMatchObject({
       SqsManagedSseEnabled: true,

@@ -4,6 +4,7 @@ import { createTableInput, TABLE_DEFINITION } from '../../shared/directory/table
 import type { ServiceUse, TableUse } from '../../shared/capabilities';
 import { ROUTE_SCOPE } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
+import { EVENT_FUNCTIONS } from '../../shared/events';
 import { JOBS } from '../../shared/jobs';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 import {
@@ -29,6 +30,7 @@ const declaredUses = new Map<string, readonly ServiceUse[]>([
   ...ROUTES.map((route) => [route.name, route.uses ?? []] as const),
   ...Object.entries(WORKFLOW_TASKS).map(([state, task]) => [state, task.uses] as const),
   ...JOBS.map((job) => [job.name, job.uses] as const),
+  ...EVENT_FUNCTIONS.map((fn) => [fn.name, fn.uses] as const),
 ]);
 
 /** Each function's declared table access (workflow tasks all write). */
@@ -36,6 +38,7 @@ const declaredTable = new Map<string, TableUse>([
   ...ROUTES.map((route) => [route.name, route.table] as const),
   ...Object.keys(WORKFLOW_TASKS).map((state) => [state, 'write'] as const),
   ...JOBS.map((job) => [job.name, job.table] as const),
+  ...EVENT_FUNCTIONS.map((fn) => [fn.name, fn.table] as const),
 ]);
 
 function functionProperties(name: string): Record<string, unknown> {
@@ -142,11 +145,12 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  const names = [...ROUTES.map((route) => route.name), ...Object.keys(WORKFLOW_TASKS), ...JOBS.map((job) => job.name)];
+  const names = [...ROUTES.map((route) => route.name), ...Object.keys(WORKFLOW_TASKS), ...JOBS.map((job) => job.name), ...EVENT_FUNCTIONS.map((fn) => fn.name)];
   const jobNames: ReadonlySet<string> = new Set(JOBS.map((job) => job.name));
-  const timeoutOf = (name: string) => (name in WORKFLOW_TASKS ? 30 : jobNames.has(name) ? 300 : 10);
+  const eventNames: ReadonlySet<string> = new Set(EVENT_FUNCTIONS.map((fn) => fn.name));
+  const timeoutOf = (name: string) => (name in WORKFLOW_TASKS || eventNames.has(name) ? 30 : jobNames.has(name) ? 300 : 10);
 
-  it('are one per route, workflow task and scheduled job', () => {
+  it('are one per route, workflow task, scheduled job and event function', () => {
     expect(new Set(names).size).toBe(names.length);
     built.template.resourceCountIs('AWS::Lambda::Function', names.length);
   });
@@ -177,8 +181,10 @@ describe('functions', () => {
     for (const name of names) {
       const uses = declaredUses.get(name) ?? [];
       const environment = environmentOf(name);
-      expect('STATE_MACHINE_ARN' in environment, name).toBe(uses.includes('sfn-start'));
+      expect('STATE_MACHINE_ARN' in environment, name).toBe(uses.includes('sfn-start') || uses.includes('sfn-stop'));
       expect(environment.SENDER_ADDRESS, name).toBe(uses.includes('ses') ? TEST_CONFIG.senderAddress : undefined);
+      // Whoever sends, sends through the configuration set that reports delivery
+      expect(environment.SES_CONFIGURATION_SET, name).toEqual(uses.includes('ses') ? { Ref: logicalIdOf(built.stack, built.stack.emailEvents.configurationSet) } : undefined);
       expect(environment.INVITE_EXPIRY_SECONDS, name).toBeUndefined();
     }
   });
@@ -239,6 +245,9 @@ describe('IAM', () => {
       expect(statement?.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
       expect(statement?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': TEST_CONFIG.senderAddress } });
       expect(JSON.stringify(statement?.Resource)).toContain(':identity/guestpass.example.com');
+      // SES authorises a send through a configuration set on the set too: this one, and no other
+      expect(statement?.Resource).toHaveLength(2);
+      expect(JSON.stringify(statement?.Resource)).toContain(`:configuration-set/",${JSON.stringify({ Ref: logicalIdOf(built.stack, built.stack.emailEvents.configurationSet) })}]`);
     }
   });
 
@@ -247,9 +256,21 @@ describe('IAM', () => {
     expect(holdersOf('states:StartExecution')).toEqual(declaring('sfn-start'));
     expect(holdersOf('states:SendTaskSuccess')).toEqual(declaring('sfn-callback'));
     expect(holdersOf('states:SendTaskFailure')).toEqual(declaring('sfn-callback'));
+    expect(declaring('sfn-stop')).toEqual(['resend-invitation', 'withdraw-invitation']);
+    expect(holdersOf('states:StopExecution')).toEqual(declaring('sfn-stop'));
   });
 
-  it('grants nothing outside the function roles, the state machine role and one scheduler role per job', () => {
+  it('lets sfn-stop functions stop executions of the onboarding state machine only', () => {
+    const machineName = { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalIdOf(built.stack, built.stack.workflow.stateMachine) }] }] };
+    for (const name of declaring('sfn-stop')) {
+      const stop = statementsOf(name).filter((s) => JSON.stringify(s.Action).includes('states:StopExecution'));
+      expect(stop, name).toHaveLength(1);
+      expect(stop[0]?.Action, name).toBe('states:StopExecution');
+      expect(JSON.stringify(stop[0]?.Resource), name).toContain(`:execution:",${JSON.stringify(machineName)},":*"`);
+    }
+  });
+
+  it('grants nothing outside the function roles, the state machine role and one scheduler role per job (event rules need none)', () => {
     const roles = Object.keys(resources(built.template, 'AWS::IAM::Role'));
     expect(roles).toHaveLength(allFunctions(built.stack).size + 1 + JOBS.length);
     built.template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);

@@ -33,10 +33,10 @@ export function logicalIdOf(stack: GuestpassStack, construct: IConstruct): strin
 
 /**
  * Every function of the stack by what it was built for: its route's handler, its workflow task's
- * state name or its job's name.
+ * state name, its job's name or its event function's name.
  */
 export function allFunctions(stack: GuestpassStack): ReadonlyMap<string, GuestpassFunction> {
-  return new Map([...stack.api.functions, ...Object.entries(stack.workflow.functions), ...stack.jobs.functions]);
+  return new Map([...stack.api.functions, ...Object.entries(stack.workflow.functions), ...stack.jobs.functions, ...stack.emailEvents.functions]);
 }
 
 type Json = unknown;

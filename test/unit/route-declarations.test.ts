@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvironmentCache } from '../../shared/config';
 import type { RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
+import { EVENT_FUNCTIONS } from '../../shared/events';
 import { JOBS } from '../../shared/jobs';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 
@@ -30,8 +31,13 @@ describe('route declarations', () => {
     expect(new Set(ROUTES.map((route) => route.name)).size).toBe(ROUTES.length);
   });
 
-  it('cover every function folder, with the workflow tasks and jobs, and nothing else', () => {
-    const declared = [...ROUTES.map((route) => route.name), ...Object.values(WORKFLOW_TASKS).map((task) => task.handler), ...JOBS.map((job) => job.handler)];
+  it('cover every function folder, with the workflow tasks, jobs and event functions, and nothing else', () => {
+    const declared = [
+      ...ROUTES.map((route) => route.name),
+      ...Object.values(WORKFLOW_TASKS).map((task) => task.handler),
+      ...JOBS.map((job) => job.handler),
+      ...EVENT_FUNCTIONS.map((fn) => fn.handler),
+    ];
     const folders = readdirSync(FUNCTIONS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     expect([...declared].sort()).toEqual([...folders].sort());
   });

@@ -1,7 +1,8 @@
+import { executionStanding } from '../../domain/invitations';
 import { hashToken, newLinkToken } from '../../domain/tokens';
 import type { Directory } from '../directory';
 import { and, or } from '../expressions';
-import { INVITATION_KEEP_SECONDS, InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
+import { drivenBy, INVITATION_KEEP_SECONDS, InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
 import { newLinkWrite, type LinkItem } from '../entities/link';
 import { readItem } from '../reads';
 import { writeOne, writeOneIfAllowed } from '../single';
@@ -14,20 +15,27 @@ import { updateWrite } from '../writes';
 // Longer than one SendInvitation attempt may run (30 s), shorter than the workflow's retry window.
 export const SEND_LEASE_SECONDS = 45;
 
+/**
+ * `ahead`: the execution was started by a resend whose write has not landed yet (wait for it);
+ * `superseded`: a resend replaced the execution, which must send nothing and end.
+ */
 export type SendClaim =
   | { readonly kind: 'claimed'; readonly token: string; readonly invitation: InvitationItem }
-  | { readonly kind: 'already-sent' | 'not-pending' | 'busy' };
+  | { readonly kind: 'already-sent' | 'not-pending' | 'busy' | 'ahead' | 'superseded' };
 
 const leaseEnd = (now: Date) => new Date(now.getTime() + SEND_LEASE_SECONDS * 1000).toISOString();
 
 /**
  * Claims the right to send the invitation email and issues its link. The new token's digest
  * replaces any earlier one, so only the newest link works. The claim fails once an email was
- * recorded as sent, or while another attempt holds the lease.
+ * recorded as sent, while another attempt holds the lease, or for an execution that does not
+ * drive the invitation (`execution`: its name; the first execution is named by the invitation id).
  */
-export async function claimInvitationSend(db: Directory, siteId: string, invitationId: string, now: Date): Promise<SendClaim> {
+export async function claimInvitationSend(db: Directory, siteId: string, invitationId: string, now: Date, execution: string = invitationId): Promise<SendClaim> {
   const invitation = await readItem(db, invitationKey(siteId, invitationId), InvitationItem);
   if (!invitation || invitation.status !== 'pending') return { kind: 'not-pending' };
+  const standing = executionStanding(invitation, execution);
+  if (standing !== 'current') return { kind: standing };
   if (invitation.emailSentAt) return { kind: 'already-sent' };
   const token = newLinkToken();
   const digest = hashToken(token);
@@ -40,6 +48,7 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
         invitationUpdate().set('tokenDigest', digest).set('sendingUntil', leaseEnd(now)),
         and(
           invitationIs.eq('status', 'pending'),
+          drivenBy(invitationId, execution),
           invitationIs.attributeNotExists('emailSentAt'),
           or(invitationIs.attributeNotExists('sendingUntil'), invitationIs.lt('sendingUntil', nowIso)),
         ),
@@ -50,6 +59,8 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
     if (error instanceof TransactionRefused) {
       const fresh = await readItem(db, invitationKey(siteId, invitationId), InvitationItem);
       if (!fresh || fresh.status !== 'pending') return { kind: 'not-pending' };
+      const standingNow = executionStanding(fresh, execution);
+      if (standingNow !== 'current') return { kind: standingNow };
       return { kind: fresh.emailSentAt ? 'already-sent' : 'busy' };
     }
     throw error;
@@ -57,13 +68,20 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
   return { kind: 'claimed', token, invitation: { ...invitation, tokenDigest: digest } };
 }
 
-export async function recordInvitationSent(db: Directory, siteId: string, invitationId: string, messageId: string, now: string): Promise<void> {
-  await writeOne(db, updateWrite(invitationKey(siteId, invitationId), invitationUpdate().set('emailSentAt', now).set('emailMessageId', messageId).remove('sendingUntil')));
+/**
+ * Both are conditioned on the link the claim issued (`digest`): once a resend replaced that link,
+ * a late mark of the old email would stop the new one from being sent.
+ */
+export async function recordInvitationSent(db: Directory, siteId: string, invitationId: string, digest: string, messageId: string, now: string): Promise<void> {
+  await writeOne(
+    db,
+    updateWrite(invitationKey(siteId, invitationId), invitationUpdate().set('emailSentAt', now).set('emailMessageId', messageId).remove('sendingUntil'), invitationIs.eq('tokenDigest', digest)),
+  );
 }
 
 /** SES refused or failed for sure: give the lease back so the workflow's retry can send. */
-export async function releaseInvitationSend(db: Directory, siteId: string, invitationId: string): Promise<void> {
-  await writeOne(db, updateWrite(invitationKey(siteId, invitationId), invitationUpdate().remove('sendingUntil')));
+export async function releaseInvitationSend(db: Directory, siteId: string, invitationId: string, digest: string): Promise<void> {
+  await writeOneIfAllowed(db, updateWrite(invitationKey(siteId, invitationId), invitationUpdate().remove('sendingUntil'), invitationIs.eq('tokenDigest', digest)));
 }
 
 // The welcome email is sent once, under a lease like the invitation's.

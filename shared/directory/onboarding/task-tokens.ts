@@ -1,6 +1,6 @@
 import type { Directory } from '../directory';
 import { and, itemExists } from '../expressions';
-import { InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
+import { drivenBy, InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
 import { PersonItem, personIs, personKey, personUpdate } from '../entities/person';
 import { readItem } from '../reads';
 import { writeOneIfAllowed } from '../single';
@@ -10,12 +10,17 @@ import { updateWrite } from '../writes';
 
 export type TokenStore = 'stored' | 'already-done' | 'gone';
 
-/** Stores AwaitAcceptance's token, unless the guest already accepted (then the caller completes). */
-export async function storeAcceptTaskToken(db: Directory, siteId: string, invitationId: string, taskToken: string): Promise<TokenStore> {
+/**
+ * Stores AwaitAcceptance's token, unless the guest already accepted (then the caller completes).
+ * Only the execution driving the invitation stores one (`execution`: its name), so an execution a
+ * resend replaced can never take the acceptance from the one that sent the current link.
+ */
+export async function storeAcceptTaskToken(db: Directory, siteId: string, invitationId: string, taskToken: string, execution: string = invitationId): Promise<TokenStore> {
   const key = invitationKey(siteId, invitationId);
-  if (await writeOneIfAllowed(db, updateWrite(key, invitationUpdate().set('acceptTaskToken', taskToken), invitationIs.eq('status', 'pending')))) return 'stored';
+  const condition = and(invitationIs.eq('status', 'pending'), drivenBy(invitationId, execution));
+  if (await writeOneIfAllowed(db, updateWrite(key, invitationUpdate().set('acceptTaskToken', taskToken), condition))) return 'stored';
   const invitation = await readItem(db, key, InvitationItem);
-  return invitation?.status === 'accepted' ? 'already-done' : 'gone';
+  return invitation?.status === 'accepted' && (invitation.execution ?? invitationId) === execution ? 'already-done' : 'gone';
 }
 
 /** Stores AwaitSpaceAssignment's token, unless a space is already assigned. */

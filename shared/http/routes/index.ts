@@ -33,6 +33,9 @@ import { updateSpaceRoute } from './update-space';
 import { viewInvitationRoute } from './view-invitation';
 import { viewReverificationRoute } from './view-reverification';
 import { reverifyRoute } from './reverify';
+import { listInvitationsRoute } from './list-invitations';
+import { resendInvitationRoute } from './resend-invitation';
+import { withdrawInvitationRoute } from './withdraw-invitation';
 
 /**
  * Every endpoint, in the order the OpenAPI document lists them. CDK, the local gateway and the
@@ -73,4 +76,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   reviewExternalUserPolicyRoute,
   putExternalUserPolicyRoute,
   resetTwoStepRoute,
+  listInvitationsRoute,
+  resendInvitationRoute,
+  withdrawInvitationRoute,
 ];
