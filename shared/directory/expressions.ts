@@ -13,6 +13,7 @@ export type Condition =
   | { readonly op: 'compare'; readonly path: string; readonly comparator: Comparator; readonly value: unknown }
   | { readonly op: 'exists' | 'not_exists'; readonly path: string }
   | { readonly op: 'begins_with'; readonly path: string; readonly value: string }
+  | { readonly op: 'between'; readonly path: string; readonly low: unknown; readonly high: unknown }
   | { readonly op: 'and' | 'or'; readonly parts: readonly Condition[] };
 
 const compare = (path: string, comparator: Comparator, value: unknown): Condition => ({ op: 'compare', path, comparator, value });
@@ -29,6 +30,8 @@ export function conditionsOn<A>() {
     attributeExists: (path: Path<A>): Condition => ({ op: 'exists', path }),
     attributeNotExists: (path: Path<A>): Condition => ({ op: 'not_exists', path }),
     beginsWith: (path: Path<A>, value: string): Condition => ({ op: 'begins_with', path, value }),
+    /** `low <= path <= high` (both ends included). */
+    between: (path: Path<A>, low: unknown, high: unknown): Condition => ({ op: 'between', path, low, high }),
   };
 }
 
@@ -190,6 +193,8 @@ class Placeholders {
         return `attribute_not_exists(${this.path(condition.path)})`;
       case 'begins_with':
         return `begins_with(${this.path(condition.path)}, ${this.value(condition.value)})`;
+      case 'between':
+        return `${this.path(condition.path)} BETWEEN ${this.value(condition.low)} AND ${this.value(condition.high)}`;
       case 'and':
       case 'or': {
         const text = condition.parts.map((part) => this.condition(part, true)).join(condition.op === 'and' ? ' AND ' : ' OR ');

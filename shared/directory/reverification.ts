@@ -7,6 +7,7 @@ import { auditWrite } from './entities/audit-event';
 import { linkIs, LinkItem, linkKey, linkUpdate, newLinkWrite } from './entities/link';
 import {
   PersonItem,
+  personAsRead,
   personIndexKeys,
   personIs,
   personKey,
@@ -222,7 +223,8 @@ export async function completeVerification(db: Directory, open: OpenVerification
   const { gsi2pk } = personIndexKeys(next);
   if (gsi2pk) change = change.set('gsi2pk', gsi2pk);
   const done = await commitWritesIfUnchanged(db, [
-    updateWrite(personKey(person.siteId, person.userId), withVerificationIndex(change, next), and(personIs.eq('verifyLinkDigest', digest), personIs.eq('status', person.status))),
+    // The kind as read too: the status index key above is computed from it.
+    updateWrite(personKey(person.siteId, person.userId), withVerificationIndex(change, next), and(personIs.eq('verifyLinkDigest', digest), personAsRead(person))),
     updateWrite(linkKey(digest), linkUpdate().set('usedAt', nowIso), and(linkIs.attributeNotExists('usedAt'), linkIs.eq('purpose', 'reverification'))),
     auditWrite({
       siteId: person.siteId,

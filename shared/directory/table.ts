@@ -7,14 +7,16 @@ export const TABLE_DEFINITION = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   globalSecondaryIndexes: [
-    // gsi1: the people of a site by kind, newest first (the guest list).
+    // gsi1: the members of a site by kind, newest first (the guest list); the removed apart, by kind.
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    // gsi2: the guests of a site by status, newest first.
+    // gsi2: the members of a site by kind and status, newest first.
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     // gsi3: the guests of a site by space (or with none), newest first.
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     // gsi4: sparse — only external users with a re-verification due date carry its keys.
     { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    // gsi5: everyone on a site with a display name, by the name lower-cased (prefix search).
+    { indexName: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   ],
 } as const;
 

@@ -55,6 +55,28 @@ export function guestGroupRefusal(members: readonly GuestGroupMember[]): AppErro
   return null;
 }
 
+/**
+ * Rules 3 and 7 for joining: a guest group stays a guest group, so no current or former paid user
+ * joins it (current ones are named first, as for a role change). Null when all may join.
+ */
+export function guestGroupJoinRefusal(joining: readonly GuestGroupMember[]): AppError | null {
+  const paid = joining.filter((member) => member.kind === 'paid').map((member) => member.userId);
+  const former = joining.filter((member) => member.kind !== 'paid' && member.formerPaid).map((member) => member.userId);
+  const named = paid.length > 0 ? paid : former;
+  if (named.length === 0) return null;
+  return new AppError(
+    'paid_user_conversion_forbidden',
+    'Current or former paid users cannot join a guest group: its members are guests. Add them to a group with a paid role instead.',
+    { userIds: named },
+  );
+}
+
+/** A person whose app access was removed joins no group; they are invited again first. */
+export function removedJoinersRefusal(joining: readonly { readonly userId: string; readonly status: string }[]): AppError | null {
+  const removed = joining.filter((person) => person.status === 'removed').map((person) => person.userId);
+  return removed.length > 0 ? conflict('These people’s app access was removed; invite them again before adding them to a group.', { userIds: removed }) : null;
+}
+
 export function chunked<T>(list: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < list.length; start += size) chunks.push(list.slice(start, start + size));

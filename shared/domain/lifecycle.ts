@@ -22,22 +22,33 @@ export function selfActionRefusal(actor: string, userId: string, action: 'deacti
   return actor === userId ? conflict(`You cannot ${action} yourself.`) : null;
 }
 
+/**
+ * A removed person (rule 11) has no access, seat, space or groups. Inviting the address again brings
+ * them back; deleting erases them. Everything else is refused, as there is nothing to act on.
+ */
+export const removedRefusal = (person: LifecyclePerson): AppError | null =>
+  person.status === 'removed' ? conflict('This person’s app access was removed; invite them again, or delete them.', { userIds: [person.userId] }) : null;
+
 /** Rule 14 (deactivate): reversible; a person still onboarding is removed or deleted instead. */
 export function canDeactivate(person: LifecyclePerson): Decision {
   if (person.status === 'deactivated') return 'unchanged';
   if (person.status === 'invited') return conflict('This person has not finished onboarding; remove their access or delete them instead.');
-  return 'change';
+  return removedRefusal(person) ?? 'change';
 }
 
-/** Reactivation takes a seat again; whether one is free is the site counters' decision. */
-export const canReactivate = (person: LifecyclePerson): Decision => (person.status === 'deactivated' ? 'change' : 'unchanged');
+/** Reactivation takes a seat again; whether one is free is the site counters' decision. A removed person is invited again instead. */
+export const canReactivate = (person: LifecyclePerson): Decision => removedRefusal(person) ?? (person.status === 'deactivated' ? 'change' : 'unchanged');
 
-/** Rule 11 is for guests; paid users are deactivated or deleted. */
-export const canRemoveAppAccess = (person: LifecyclePerson): Decision =>
-  person.kind === 'guest' ? 'change' : conflict('Only a guest’s app access is removed this way; deactivate or delete a paid user instead.');
+/** Rule 11 is for guests; paid users are deactivated or deleted. Removing again changes nothing. */
+export function canRemoveAppAccess(person: LifecyclePerson): Decision {
+  if (person.kind !== 'guest') return conflict('Only a guest’s app access is removed this way; deactivate or delete a paid user instead.');
+  return person.status === 'removed' ? 'unchanged' : 'change';
+}
 
-export const canPromote = (person: LifecyclePerson): Decision => (person.kind === 'guest' ? 'change' : conflict('This person is already a paid user.'));
+export const canPromote = (person: LifecyclePerson): Decision =>
+  person.kind === 'guest' ? (removedRefusal(person) ?? 'change') : conflict('This person is already a paid user.');
 
+/** A removed guest has no space left to unassign. */
 export function canUnassignSpace(person: LifecyclePerson): Decision {
   if (person.kind !== 'guest') return conflict('Paid users have no assigned space.');
   return person.spaceKey ? 'change' : 'unchanged';
@@ -47,6 +58,8 @@ export function canUnassignSpace(person: LifecyclePerson): Decision {
 export function canAssignSpace(person: LifecyclePerson, spaceKey: string): Decision {
   if (person.kind !== 'guest') return conflict('Only guests are assigned a space; paid users can open every space.');
   if (person.status === 'deactivated') return conflict('The guest is deactivated; reactivate them before assigning a space.');
+  const removed = removedRefusal(person);
+  if (removed) return removed;
   return person.spaceKey === spaceKey ? 'unchanged' : 'change';
 }
 

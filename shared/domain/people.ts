@@ -6,6 +6,12 @@ export type Roles = Readonly<Record<string, AppRole>>;
 
 export const WIKI_APP = 'wiki';
 
+/**
+ * Whether an address whose person has this status may be invited again: only a removed person
+ * (rule 11), who comes back with the same id. Everyone else is still a member (`already_member`).
+ */
+export const mayInviteAgain = (status: PersonStatus): boolean => status === 'removed';
+
 /** Statuses that hold a seat (product rule 2). */
 export const SEAT_HOLDING_STATUSES: readonly PersonStatus[] = ['invited', 'active', 'suspended'];
 

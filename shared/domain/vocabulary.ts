@@ -5,7 +5,19 @@
 export const PERSON_KINDS = ['guest', 'paid'] as const;
 export type Kind = (typeof PERSON_KINDS)[number];
 
-export const PERSON_STATUSES = ['invited', 'active', 'suspended', 'deactivated'] as const;
+/**
+ * The statuses of a person who is still a member of the site: the guest list shows them, and an
+ * address in one of them cannot be invited again (`already_member`).
+ */
+export const MEMBER_STATUSES = ['invited', 'active', 'suspended', 'deactivated'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/**
+ * `removed` (rule 11): app access removed; the person, their id and history stay, with no seat,
+ * space, groups or access, listed only by the users list. Inviting the address again brings the
+ * same person back as `invited`.
+ */
+export const PERSON_STATUSES = [...MEMBER_STATUSES, 'removed'] as const;
 export type PersonStatus = (typeof PERSON_STATUSES)[number];
 
 export const INVITATION_STATUSES = ['pending', 'accepted', 'expired', 'revoked'] as const;

@@ -3,7 +3,7 @@ import { ACCESS_CLIENTS, ACCESS_REASONS } from '../domain/access';
 import { MAX_TRIAL_USERS, POLICY_EFFECTS } from '../domain/external';
 import { MAX_VERIFIED_DOMAINS, REVIEW_PAGE_DEFAULT, REVIEW_PAGE_MAX } from '../domain/external-policy';
 import { DELIVERY_STATUSES, RESEND_LIMIT } from '../domain/invitations';
-import { INVITATION_STATUSES } from '../domain/vocabulary';
+import { INVITATION_STATUSES, MEMBER_STATUSES, PERSON_KINDS, PERSON_STATUSES } from '../domain/vocabulary';
 
 /**
  * Request and response schemas of the HTTP contract; handlers parse with them and OpenAPI is built
@@ -28,8 +28,10 @@ export const GroupId = pattern(/^[A-Za-z0-9_-]{1,64}$/, 'Not a group id');
 export const AppName = pattern(/^[a-z][a-z0-9-]{0,31}$/, 'App names are lower-case');
 export const AppRole = z.enum(['none', 'guest', 'user', 'app-admin']);
 export const PlanName = z.enum(['free', 'standard', 'premium']);
-export const PersonStatus = z.enum(['invited', 'active', 'suspended', 'deactivated']);
-const PersonKind = z.enum(['guest', 'paid']);
+export const PersonStatus = z.enum(PERSON_STATUSES);
+/** The statuses the guest list filters by: removed people are not on it. */
+export const MemberStatus = z.enum(MEMBER_STATUSES);
+const PersonKind = z.enum(PERSON_KINDS);
 const AdminRole = z.enum(['site-admin', 'org-admin']);
 
 export const SiteParams = z.object({ siteId: SiteId });
@@ -113,6 +115,8 @@ export const Person = z.object({
   activatedAt: z.optional(z.string()),
   lastVerifiedAt: z.optional(z.string()),
   twoStepEnrolled: z.boolean(),
+  /** When the person's app access was removed; only while `status` is `removed`. */
+  removedAt: z.optional(z.string()),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -218,7 +222,7 @@ export const GroupMembersBody = z.strictObject({ userIds: z.array(UserId).check(
 
 export const GuestListQuery = z
   .strictObject({
-    status: z.optional(PersonStatus),
+    status: z.optional(MemberStatus),
     spaceKey: z.optional(SpaceKey),
     noSpace: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((value) => value === 'true'))),
     limit: z._default(queryWhole(1, 100), 50),
@@ -226,6 +230,19 @@ export const GuestListQuery = z
   })
   .check(z.refine((query) => !(query.noSpace && query.spaceKey), { message: 'Use either spaceKey or noSpace=true', path: ['noSpace'] }));
 export const GuestList = z.object({ guests: z.array(Person), nextCursor: z.optional(z.string()) });
+
+// The users list: everyone on the site, removed people included.
+export const USER_QUERY_MAX = 100;
+export const UserListQuery = z.strictObject({
+  kind: z.optional(PersonKind),
+  status: z.optional(PersonStatus),
+  q: z
+    .optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(USER_QUERY_MAX)))
+    .check(z.describe('The start of a display name or an address, any case; matches come in the order of the text matched, not newest first.')),
+  limit: z._default(queryWhole(1, 100), 50),
+  cursor: z.optional(text(2048)).check(z.describe('The `nextCursor` of the previous page, with the same kind, status and q')),
+});
+export const UserList = z.object({ users: z.array(Person), nextCursor: z.optional(z.string()) });
 export const DeletedUser = z.object({ userId: z.string(), eraseAfter: z.string() });
 
 // Access decisions (service route). The lists come from `shared/domain/access.ts`.

@@ -23,6 +23,7 @@ export function toPerson(item: PersonItem): Person {
     ...(item.activatedAt ? { activatedAt: item.activatedAt } : {}),
     ...(item.lastVerifiedAt ? { lastVerifiedAt: item.lastVerifiedAt } : {}),
     twoStepEnrolled: item.twoStepEnrolled,
+    ...(item.status === 'removed' && item.removedAt ? { removedAt: item.removedAt } : {}),
   };
 }
 

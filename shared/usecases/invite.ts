@@ -99,19 +99,22 @@ export async function inviteBatch(
       results.push({ email: row.email, status: 'rejected', reason: outcome.reason === 'site_changed' ? 'service_unavailable' : outcome.reason });
       continue;
     }
+    // A removed person invited again keeps their id (rule 11).
+    const invitedId = outcome.userId ?? userId;
     try {
       await startOnboarding(context.sfn, context.stateMachineArn, {
         siteId: site.siteId,
-        userId,
+        userId: invitedId,
         invitationId,
         kind,
         needsSpace: kind === 'guest' && !spaceKey,
         acceptWithinSeconds: lifetimeSeconds,
       });
-      results.push({ email: row.email, status: 'invited', kind, userId, invitationId, expiresAt });
+      results.push({ email: row.email, status: 'invited', kind, userId: invitedId, invitationId, expiresAt });
     } catch (error) {
       // Without a workflow the invitee would hold a seat forever and get no email: undo the row.
       log.error('could not start onboarding; invite withdrawn', { siteId: site.siteId, invitationId, error: (error as Error).name });
+      // A returning person goes back to removed (their removal time is on them); a new one is erased.
       const invitation = await requireInvitation(db, site.siteId, invitationId);
       await endPendingInvitation(db, invitation, 'withdrawn', input.inviter.userId, now.toISOString());
       results.push({ email: row.email, status: 'rejected', reason: 'service_unavailable' });

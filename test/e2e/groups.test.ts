@@ -122,7 +122,7 @@ describe('group roles', () => {
 });
 
 describe('group members', () => {
-  it('a guest added to a paid group becomes paid; a paid user added to a guest group stays paid', async () => {
+  it('a guest added to a paid group becomes paid; a paid user added to a guest group is refused with 409', async () => {
     const site = await given.createSite({ userLimit: 10, guestRatio: 2 });
     const paidGroup = await createGroup(site, 'user');
     const guestGroup = await createGroup(site, 'guest');
@@ -135,16 +135,23 @@ describe('group members', () => {
     expect(await person(site, guest.userId!)).toMatchObject({ kind: 'paid', groups: [paidGroup.groupId], roles: { wiki: 'user' } });
     expect(await seats(site)).toMatchObject({ paid: 3, guests: 0 });
 
-    const stays = await given.api<Group>('POST', `/sites/${site.siteId}/groups/${guestGroup.groupId}/members`, { token: site.adminToken, body: { userIds: [paid.userId, guest.userId] } });
-    expect(stays.json).toMatchObject({ role: 'guest', memberCount: 2 });
-    expect(await person(site, paid.userId!)).toMatchObject({ kind: 'paid', groups: [guestGroup.groupId] });
-    // Already a member: skipped
-    const again = await given.api<Group>('POST', `/sites/${site.siteId}/groups/${guestGroup.groupId}/members`, { token: site.adminToken, body: { userIds: [paid.userId] } });
-    expect(again.json).toMatchObject({ memberCount: 2 });
+    // The guest is paid now, like the paid invitee: neither joins a guest group, and nobody of the call is added
+    const refused = await given.api('POST', `/sites/${site.siteId}/groups/${guestGroup.groupId}/members`, { token: site.adminToken, body: { userIds: [paid.userId, guest.userId] } });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ error: { code: 'paid_user_conversion_forbidden', details: { userIds: [paid.userId, guest.userId] } } });
+    expect(await person(site, paid.userId!)).toMatchObject({ kind: 'paid', groups: [] });
+    expect((await groups(site)).find((g) => g.groupId === guestGroup.groupId)).toMatchObject({ role: 'guest', memberCount: 0 });
+    // A guest joins it; already a member: skipped
+    const newcomer = await inviteOne(site, 'gia@partner.example', { roles: { wiki: 'guest' } });
+    const joined2 = await given.api<Group>('POST', `/sites/${site.siteId}/groups/${guestGroup.groupId}/members`, { token: site.adminToken, body: { userIds: [newcomer.userId] } });
+    expect(joined2.json).toMatchObject({ role: 'guest', memberCount: 1 });
+    const again = await given.api<Group>('POST', `/sites/${site.siteId}/groups/${guestGroup.groupId}/members`, { token: site.adminToken, body: { userIds: [newcomer.userId] } });
+    expect(again.json).toMatchObject({ memberCount: 1 });
+    expect(await person(site, newcomer.userId!)).toMatchObject({ kind: 'guest', groups: [guestGroup.groupId] });
 
     const events = await auditEvents(site);
     expect(events.filter((event) => event.action === 'group.members_added').map((event) => [event.target, event.details.userIds])).toEqual([
-      [guestGroup.groupId, [paid.userId, guest.userId]],
+      [guestGroup.groupId, [newcomer.userId]],
       [paidGroup.groupId, [guest.userId]],
     ]);
     expect(events.filter((event) => event.action === 'guest.promoted').map((event) => event.target)).toEqual([guest.userId]);

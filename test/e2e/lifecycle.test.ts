@@ -43,10 +43,12 @@ async function activeGuest(site: TestSite, email: string, spaceKey = 'ENG') {
 
 const guestIds = async (site: TestSite, query = '') =>
   (await given.api<{ guests: Person[] }>('GET', `/sites/${site.siteId}/guests${query}`, { token: site.adminToken })).json.guests.map((guest) => guest.userId);
+const userIds = async (site: TestSite, query = '') =>
+  (await given.api<{ users: Person[] }>('GET', `/sites/${site.siteId}/users${query}`, { token: site.adminToken })).json.users.map((person) => person.userId);
 const seats = async (site: TestSite) => (await given.api<Record<string, number>>('GET', `/sites/${site.siteId}/seats`, { token: site.adminToken })).json;
 
 describe('the whole guest lifecycle', () => {
-  it('invite → accept → assign → unassign → reassign → remove app access → re-invite', async () => {
+  it('invite → accept → assign → unassign → reassign → remove app access (kept as removed) → re-invite the same person → active', async () => {
     const site = await siteWithSpaces();
     const { userId, token } = await inviteGuest(site, 'life@partner.example');
     expect(await guestIds(site, '?status=invited')).toEqual([userId]);
@@ -72,12 +74,66 @@ describe('the whole guest lifecycle', () => {
     expect(removed.status).toBe(204);
     expect(await guestIds(site)).toEqual([]);
     expect(await seats(site)).toMatchObject({ guests: 0 });
-    expect((await given.api('GET', `/sites/${site.siteId}/users/${userId}`, { token: site.adminToken })).status).toBe(404);
+    // The person stays, removed (rule 11): listed by the users list, not by the guest list
+    const kept = await given.api<Person>('GET', `/sites/${site.siteId}/users/${userId}`, { token: site.adminToken });
+    expect(kept.status).toBe(200);
+    expect(kept.json).toMatchObject({ userId, email: 'life@partner.example', displayName: 'Liv', kind: 'guest', status: 'removed', groups: [], removedAt: expect.any(String) });
+    expect(kept.json).not.toHaveProperty('spaceKey');
+    expect(await userIds(site, '?status=removed')).toEqual([userId]);
+    expect(await userIds(site, '?q=LIV')).toEqual([userId]);
+    expect(await userIds(site, '?kind=guest&status=active')).toEqual([]);
     const spaces = await given.api<{ spaces: { key: string; guestCount: number }[] }>('GET', `/sites/${site.siteId}/spaces`, { token: site.adminToken });
     expect(spaces.json.spaces.map((space) => [space.key, space.guestCount])).toEqual([['ENG', 0], ['MKT', 0]]);
+    const decision = await given.api<{ allowed: boolean; reason: string }>('POST', `/sites/${site.siteId}/access-decisions`, {
+      token: await given.stack.signer.sign({ sub: 'wiki', scope: 'access:decide' }),
+      body: { userId, spaceKey: 'MKT', client: 'web' },
+    });
+    expect(decision.json).toEqual({ allowed: false, reason: 'not_active' });
 
-    const again = await inviteGuest(site, 'life@partner.example');
-    expect(again.userId).not.toBe(userId);
+    // Invited again: the same person, onboarded afresh to active
+    const again = await inviteGuest(site, 'life@partner.example', { spaceKey: 'ENG' });
+    expect(again.userId).toBe(userId);
+    expect(await guestIds(site, '?status=invited')).toEqual([userId]);
+    expect(await userIds(site, '?status=removed')).toEqual([]);
+    expect((await given.api('POST', `/invitations/${again.token}/accept`, { body: {} })).status).toBe(200);
+    await eventually(async () => (await given.api<Person>('GET', `/sites/${site.siteId}/users/${userId}`, { token: site.adminToken })).json.status === 'active');
+    expect((await given.api<Person>('GET', `/sites/${site.siteId}/users/${userId}`, { token: site.adminToken })).json).toMatchObject({ status: 'active', spaceKey: 'ENG' });
+    expect(await seats(site)).toMatchObject({ guests: 1 });
+    const events = await given.api<{ events: { action: string; target: string }[] }>('GET', `/sites/${site.siteId}/audit-events?limit=100`, { token: site.adminToken });
+    expect(events.json.events.filter((event) => event.target === userId).map((event) => event.action).reverse()).toEqual([
+      'person.invited',
+      'invitation.accepted',
+      'guest.space_assigned',
+      'person.activated',
+      'guest.space_unassigned',
+      'guest.space_assigned',
+      'guest.app_access_removed',
+      'person.invited',
+      'invitation.accepted',
+      'person.activated',
+    ]);
+  });
+
+  it('lists everyone with GET /users, by kind, status and the start of a name or address; bad queries are 400s', async () => {
+    const site = await siteWithSpaces();
+    const guest = await inviteGuest(site, 'uma@partner.example');
+    const paid = await given.api<InviteResult>('POST', `/sites/${site.siteId}/invitations`, { token: site.adminToken, body: { emails: ['paul@corp.example'], roles: { wiki: 'user' } } });
+    const paidId = paid.json.results[0]!.userId!;
+    expect(await userIds(site)).toEqual([paidId, guest.userId, site.adminUserId]);
+    expect(await userIds(site, '?kind=paid')).toEqual([paidId, site.adminUserId]);
+    expect(await userIds(site, '?kind=guest&status=invited')).toEqual([guest.userId]);
+    expect(await userIds(site, '?q=PA')).toEqual([paidId]);
+    const first = await given.api<{ users: Person[]; nextCursor?: string }>('GET', `/sites/${site.siteId}/users?limit=2`, { token: site.adminToken });
+    expect(first.json.users).toHaveLength(2);
+    const rest = await given.api<{ users: Person[]; nextCursor?: string }>('GET', `/sites/${site.siteId}/users?limit=2&cursor=${first.json.nextCursor!}`, { token: site.adminToken });
+    expect(rest.json).toEqual({ users: [expect.objectContaining({ userId: site.adminUserId })] });
+    for (const query of ['?status=gone', '?kind=everyone', '?limit=0', '?q=', '?cursor=nope', `?kind=guest&cursor=${first.json.nextCursor!}`, '?extra=1']) {
+      const bad = await given.api('GET', `/sites/${site.siteId}/users${query}`, { token: site.adminToken });
+      expect(bad.status, query).toBe(400);
+      expect(bad.json, query).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    // The guest list has no removed people to filter by
+    expect((await given.api('GET', `/sites/${site.siteId}/guests?status=removed`, { token: site.adminToken })).status).toBe(400);
   });
 
   it('revokes a pending onboarding: the workflow ends as revoked and the link answers 410 invitation_revoked', async () => {

@@ -33,6 +33,7 @@ const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: stri
   'create-group': { name: 'Evil', role: 'user' },
   'list-groups': null,
   'list-guests': null,
+  'list-users': null,
   'unassign-space': null,
   'remove-app-access': null,
   'promote-guest': null,

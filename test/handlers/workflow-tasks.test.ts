@@ -446,7 +446,8 @@ describe('activate', () => {
     expect(result).toEqual({ status: 'active' });
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
     expect(items[0]?.Update?.Key).toEqual(personKey(SITE, USER));
-    expect(resolved(items[0]?.Update?.ConditionExpression, items[0]?.Update)).toBe('status = "invited"');
+    // The kind as read too: the status index key is the guests' one
+    expect(resolved(items[0]?.Update?.ConditionExpression, items[0]?.Update)).toBe('status = "invited" AND kind = "guest"');
     expect(resolved(items[0]?.Update?.UpdateExpression, items[0]?.Update)).toMatch(
       // Active now, so the guest enters the re-verification index, counted from the activation.
       new RegExp(

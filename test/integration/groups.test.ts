@@ -16,6 +16,7 @@ import { type SiteItem } from '../../shared/directory/entities/site';
 import { formerPaidKey } from '../../shared/directory/entities/former-paid';
 import { deactivatePerson, reactivatePerson } from '../../shared/directory/people/status';
 import { promoteGuest } from '../../shared/directory/people/promotion';
+import { removeAppAccess } from '../../shared/directory/people/departure';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { newGroupId, newInvitationId, newUserId } from '../../shared/ids';
@@ -522,23 +523,82 @@ describe('adding members', () => {
     expect(await events(site.siteId, 'guest.promoted')).toEqual([expect.objectContaining({ target: guest, details: expect.objectContaining({ reason: `joined_group:${group.groupId}` }) })]);
   });
 
-  it('keeps a paid user paid in a guest group, and a guest a guest; already-members are skipped', async () => {
+  it('adds guests to a guest group and keeps them guests; already-members are skipped', async () => {
+    const site = await siteWith();
+    const group = await groupOn(site, 'guest');
+    const guest = await invited(site, 'guest');
+    const other = await invited(site, 'guest');
+    const result = await addGroupMembers(db, site.siteId, group.groupId, [guest, other, guest], ADMIN, now());
+    expect(result).toMatchObject({ added: [guest, other], promoted: [] });
+    expect(result.group.memberCount).toBe(2);
+    expect(await personOf(site.siteId, guest)).toMatchObject({ kind: 'guest', groups: [group.groupId] });
+
+    const again = await addGroupMembers(db, site.siteId, group.groupId, [other, guest], ADMIN, now());
+    expect(again).toMatchObject({ added: [], promoted: [] });
+    expect(again.group.memberCount).toBe(2);
+    expect(await events(site.siteId, 'group.members_added')).toHaveLength(1);
+    await expectConsistent(site.siteId);
+  });
+
+  it('refuses a current paid user joining a guest group, naming them, and adds nobody of the call (rules 3, 7)', async () => {
     const site = await siteWith();
     const group = await groupOn(site, 'guest');
     const other = await groupOn(site, 'none');
     const paid = await invited(site, 'paid', { groups: [other] });
     const guest = await invited(site, 'guest');
-    const result = await addGroupMembers(db, site.siteId, group.groupId, [paid, guest, paid], ADMIN, now());
-    expect(result).toMatchObject({ added: [paid, guest], promoted: [] });
-    expect(result.group.memberCount).toBe(2);
-    expect(await personOf(site.siteId, paid)).toMatchObject({ kind: 'paid', groups: [other.groupId, group.groupId] });
-    expect(await personOf(site.siteId, guest)).toMatchObject({ kind: 'guest', groups: [group.groupId] });
-
-    const again = await addGroupMembers(db, site.siteId, group.groupId, [guest, paid], ADMIN, now());
-    expect(again).toMatchObject({ added: [], promoted: [] });
-    expect(again.group.memberCount).toBe(2);
-    expect(await events(site.siteId, 'group.members_added')).toHaveLength(1);
+    const error = await refusal(addGroupMembers(db, site.siteId, group.groupId, [guest, paid], ADMIN, now()));
+    expect(error).toMatchObject({ code: 'paid_user_conversion_forbidden', status: 409, details: { userIds: [paid] } });
+    expect(await getGroup(db, site.siteId, group.groupId)).toMatchObject({ role: 'guest', memberCount: 0 });
+    expect(await personOf(site.siteId, guest)).toMatchObject({ kind: 'guest', groups: [] });
+    expect(await personOf(site.siteId, paid)).toMatchObject({ kind: 'paid', groups: [other.groupId] });
+    expect(await events(site.siteId, 'group.members_added')).toEqual([]);
+    // A promoted guest and a deactivated paid user are paid users too
+    const promoted = await invited(site, 'guest');
+    await promoteGuest(db, site.siteId, promoted, ADMIN, now());
+    await markActive(site.siteId, paid);
+    await deactivatePerson(db, site.siteId, paid, ADMIN, now());
+    const again = await refusal(addGroupMembers(db, site.siteId, group.groupId, [promoted, paid], ADMIN, now()));
+    expect(again).toMatchObject({ code: 'paid_user_conversion_forbidden', details: { userIds: [promoted, paid] } });
     await expectConsistent(site.siteId);
+  });
+
+  it('refuses a guest whose address was a paid user once (the marker exists)', async () => {
+    const site = await siteWith();
+    const group = await groupOn(site, 'guest');
+    const { userId, email } = await invite(site, 'guest');
+    await db.client.send(new PutCommand({ TableName: db.tableName, Item: { ...formerPaidKey(site.siteId, emailDigest(email)), type: 'paid-marker', since: now() } }));
+    const error = await refusal(addGroupMembers(db, site.siteId, group.groupId, [userId], ADMIN, now()));
+    expect(error).toMatchObject({ code: 'paid_user_conversion_forbidden', details: { userIds: [userId] } });
+    expect(await getGroup(db, site.siteId, group.groupId)).toMatchObject({ memberCount: 0 });
+  });
+
+  it('re-decides when a joining guest is promoted between the read and the join: the guest group stays all guests', async () => {
+    const site = await siteWith();
+    const group = await groupOn(site, 'guest');
+    const guest = await invited(site, 'guest');
+    let raced = false;
+    const racing = intercepted(async (command, forward) => {
+      if (!raced && isTransaction(command) && (command.input.TransactItems ?? []).some((item) => String(item.Put?.Item?.sk ?? '').startsWith('MEMBER#'))) {
+        raced = true;
+        await promoteGuest(db, site.siteId, guest, 'other-admin', now());
+      }
+      return forward();
+    });
+    const error = await refusal(addGroupMembers(racing, site.siteId, group.groupId, [guest], ADMIN, now()));
+    expect(raced).toBe(true);
+    expect(error).toMatchObject({ code: 'paid_user_conversion_forbidden', details: { userIds: [guest] } });
+    expect(await getGroup(db, site.siteId, group.groupId)).toMatchObject({ role: 'guest', memberCount: 0 });
+    await expectConsistent(site.siteId);
+  });
+
+  it('refuses a removed person with a conflict naming them', async () => {
+    const site = await siteWith();
+    const group = await groupOn(site, 'none');
+    const guest = await invited(site, 'guest');
+    await removeAppAccess(db, site.siteId, guest, ADMIN, now());
+    const error = await refusal(addGroupMembers(db, site.siteId, group.groupId, [guest], ADMIN, now()));
+    expect(error).toMatchObject({ code: 'conflict', details: { userIds: [guest] } });
+    expect(await getGroup(db, site.siteId, group.groupId)).toMatchObject({ memberCount: 0 });
   });
 
   it('refuses unknown users with 404 and changes nothing', async () => {
@@ -583,4 +643,47 @@ describe('adding members', () => {
     expect(await getGroup(db, site.siteId, group.groupId)).toMatchObject({ role: 'user', memberCount: 5 });
     await expectConsistent(site.siteId);
   });
+});
+
+describe('paid users joining while the group becomes a guest group (rules 3, 7)', () => {
+  it('never ends with a guest group that has a paid member, round after round', async () => {
+    const rounds = 20;
+    const site = await siteWith({ userLimit: 500, guestRatio: 5, admins: 1 });
+    let guestGroups = 0;
+    let paidJoined = 0;
+    for (let round = 0; round < rounds; round++) {
+      const group = await groupOn(site, 'none');
+      await invited(site, 'guest', { groups: [group] });
+      const paid = await Promise.all([0, 1, 2].map(() => invited(site, 'paid')));
+      // Each writer starts after its own random delay, the joins later in some rounds than others, so both sides win some rounds
+      const head = round % 2 === 0 ? 0 : 25;
+      const later = <T>(delayMs: number, work: () => Promise<T>) => new Promise<void>((resolve) => setTimeout(resolve, delayMs * Math.random())).then(work);
+      const outcomes = await Promise.allSettled([
+        ...paid.map((userId) => later(head + 10, () => addGroupMembers(db, site.siteId, group.groupId, [userId], ADMIN, now()))),
+        later(10, () => changeGroupRole(db, site.siteId, group.groupId, 'guest', ADMIN, now())),
+        later(10, () => changeGroupRole(db, site.siteId, group.groupId, 'guest', ADMIN, now())),
+      ]);
+      // Every refusal is the rule's own answer, never a give-up
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect((outcome.reason as AppError).code, `round ${round}`).toBe('paid_user_conversion_forbidden');
+      }
+      const { people } = await expectConsistent(site.siteId);
+      const stored = (await getGroup(db, site.siteId, group.groupId))!;
+      const members = people.filter((person) => (person.groups as string[]).includes(group.groupId));
+      const paidMembers = members.filter((person) => person.kind === 'paid').map((person) => String(person.userId));
+      if (stored.role === 'guest') {
+        guestGroups++;
+        expect(paidMembers, `round ${round}: a guest group with paid members`).toEqual([]);
+        expect(outcomes.slice(0, 3).every((outcome) => outcome.status === 'rejected'), `round ${round}`).toBe(true);
+      } else {
+        paidJoined++;
+        expect(stored.role).toBe('none');
+        expect(paidMembers.length, `round ${round}`).toBeGreaterThan(0);
+        expect(outcomes.slice(3).every((outcome) => outcome.status === 'rejected'), `round ${round}`).toBe(true);
+        expect(await events(site.siteId, 'group.role_changed').then((all) => all.filter((event) => event.target === group.groupId))).toEqual([]);
+      }
+      expect(stored.memberCount).toBe(members.length);
+    }
+    expect(guestGroups + paidJoined).toBe(rounds);
+  }, 120_000);
 });

@@ -24,7 +24,9 @@ import { freshDirectory, scanAll } from '../support/directory';
  * Random sequences of lifecycle and catalogue operations on a small site, against DynamoDB Local.
  * After every step, every access decision agrees with a model of what the operations that
  * succeeded did: a guest only ever opens their assigned space or an anonymous one, nobody who is
- * not active opens anything. After each sequence, the seat and space counters equal what is stored.
+ * not active opens anything (a removed person included). Removing keeps the person, and inviting a
+ * removed person's address again brings back that same person. After each sequence, the seat and
+ * space counters equal what is stored.
  */
 let db: Directory;
 beforeAll(async () => {
@@ -38,11 +40,11 @@ const SEATED = new Set<PersonStatus>(['invited', 'active', 'suspended']);
 interface ModelPerson {
   readonly name: string;
   readonly userId: string;
-  readonly invitationId: string | undefined;
+  readonly email: string;
+  invitationId: string | undefined;
   kind: 'guest' | 'paid';
   status: PersonStatus;
   spaceKey: string | undefined;
-  exists: boolean;
 }
 
 interface Model {
@@ -63,7 +65,8 @@ type Op =
   | { readonly type: 'reactivate'; readonly person: number }
   | { readonly type: 'remove'; readonly person: number }
   | { readonly type: 'activate'; readonly person: number }
-  | { readonly type: 'invite'; readonly space: SpaceKey | 'none' };
+  | { readonly type: 'invite'; readonly space: SpaceKey | 'none' }
+  | { readonly type: 'reinvite'; readonly person: number; readonly space: SpaceKey | 'none' };
 
 /**
  * People: 0 admin, 1 paid user, 2–3 active guests (ENG, none), 4–5 invited guests (MKT, none), then
@@ -83,6 +86,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ type: fc.constant('remove' as const), person }), weight: 1 },
   { arbitrary: fc.record({ type: fc.constant('activate' as const), person }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant('invite' as const), space: fc.constantFrom(...SPACES, 'none' as const) }), weight: 2 },
+  { arbitrary: fc.record({ type: fc.constant('reinvite' as const), person, space: fc.constantFrom(...SPACES, 'none' as const) }), weight: 2 },
 );
 
 const now = () => new Date().toISOString();
@@ -113,7 +117,7 @@ async function newModel(): Promise<Model> {
   const model: Model = {
     siteId,
     adminId,
-    people: [{ name: 'admin', userId: adminId, invitationId: undefined, kind: 'paid', status: 'active', spaceKey: undefined, exists: true }],
+    people: [{ name: 'admin', userId: adminId, email: `admin@${siteId}.example`, invitationId: undefined, kind: 'paid', status: 'active', spaceKey: undefined }],
     spaces: new Map([
       ['ENG', { anonymousAccess: false }],
       ['MKT', { anonymousAccess: false }],
@@ -152,7 +156,7 @@ async function newModel(): Promise<Model> {
   await join(invitees[0]!);
   await Promise.all(invitees.slice(1).map(join));
   for (const { name, userId, invitationId, kind, active, spaceKey } of invitees) {
-    model.people.push({ name, userId, invitationId, kind, status: active ? 'active' : 'invited', spaceKey, exists: true });
+    model.people.push({ name, userId, email: `${name}@${siteId}.example`, invitationId, kind, status: active ? 'active' : 'invited', spaceKey });
   }
   expect(await getSite(db, siteId)).toMatchObject({ paid: 2, guests: 4, ratioRoom: 0, userRoom: 1 });
   return model;
@@ -200,9 +204,36 @@ async function apply(model: Model, op: Op): Promise<string> {
         return;
       }
       case 'remove':
+        // Rule 11: the person stays, removed, without a space
         await removeAppAccess(db, siteId, target!.userId, adminId, now());
-        target!.exists = false;
+        target!.status = 'removed';
+        target!.spaceKey = undefined;
         return;
+      case 'reinvite': {
+        const invitationId = newInvitationId();
+        const at = new Date();
+        const spaceKey = op.space === 'none' ? undefined : op.space;
+        const outcome = await inviteOne(db, {
+          site: (await getSite(db, siteId))!,
+          email: target!.email,
+          kind: 'guest',
+          roles: { wiki: 'guest' },
+          groups: [],
+          spaceKey,
+          invitedBy: adminId,
+          inviterName: 'Admin',
+          userId: newUserId(),
+          invitationId,
+          now: at.toISOString(),
+          expiresAt: new Date(at.getTime() + 86_400_000).toISOString(),
+        });
+        if (!outcome.invited) throw new AppError('conflict', outcome.reason);
+        // Only a removed person comes back, and with their own id
+        expect(target!.status).toBe('removed');
+        expect(outcome.userId).toBe(target!.userId);
+        Object.assign(target!, { status: 'invited', spaceKey, invitationId, kind: 'guest' });
+        return;
+      }
       case 'invite': {
         const userId = newUserId();
         const invitationId = newInvitationId();
@@ -224,11 +255,11 @@ async function apply(model: Model, op: Op): Promise<string> {
           expiresAt: new Date(at.getTime() + 86_400_000).toISOString(),
         });
         if (!outcome.invited) throw new AppError('conflict', outcome.reason);
-        model.people.push({ name, userId, invitationId, kind: 'guest', status: 'invited', spaceKey, exists: true });
+        model.people.push({ name, userId, email: `${name}@partner.example`, invitationId, kind: 'guest', status: 'invited', spaceKey });
         return;
       }
       case 'activate':
-        if (!target!.invitationId || target!.status !== 'invited' || !target!.exists) throw new AppError('conflict', 'Nothing to activate.');
+        if (!target!.invitationId || target!.status !== 'invited') throw new AppError('conflict', 'Nothing to activate.');
         await onboard(siteId, target!.userId, target!.invitationId);
         target!.status = 'active';
         return;
@@ -238,7 +269,7 @@ async function apply(model: Model, op: Op): Promise<string> {
     await run();
     return 'ok';
   } catch (error) {
-    if (error instanceof AppError) return error.code === 'conflict' && op.type === 'invite' ? error.message : error.code;
+    if (error instanceof AppError) return error.code === 'conflict' && (op.type === 'invite' || op.type === 'reinvite') ? error.message : error.code;
     throw error;
   }
 }
@@ -252,8 +283,7 @@ async function checkAccess(model: Model, history: string[]): Promise<void> {
       const facts = await readAccessFacts(db, model.siteId, someone.userId, spaceKey);
       const where = `${someone.name} → ${spaceKey} after ${history.join(', ')}`;
       // The stored person is what the successful operations made of them
-      if (!someone.exists) expect(facts.person, where).toBeNull();
-      else expect({ kind: facts.person?.kind, status: facts.person?.status, spaceKey: facts.person?.spaceKey }, where).toEqual({ kind: someone.kind, status: someone.status, spaceKey: someone.spaceKey });
+      expect({ kind: facts.person?.kind, status: facts.person?.status, spaceKey: facts.person?.spaceKey }, where).toEqual({ kind: someone.kind, status: someone.status, spaceKey: someone.spaceKey });
       const decision = decideAccess({
         person: facts.site ? facts.person : null,
         space: facts.space,
@@ -273,7 +303,7 @@ async function checkAccess(model: Model, history: string[]): Promise<void> {
       }
       const modelSpace = model.spaces.get(spaceKey);
       const expected =
-        someone.exists && someone.status === 'active' && (someone.kind === 'paid' || (modelSpace !== undefined && (someone.spaceKey === spaceKey || modelSpace.anonymousAccess)));
+        someone.status === 'active' && (someone.kind === 'paid' || (modelSpace !== undefined && (someone.spaceKey === spaceKey || modelSpace.anonymousAccess)));
       expect(decision.allowed, where).toBe(expected);
     }),
   );
@@ -294,7 +324,7 @@ async function checkCounters(model: Model, history: string[]): Promise<void> {
   for (const item of items.filter((entry) => entry.type === 'space')) {
     expect(item.guestCount, `${String(item.key)}: ${where}`).toBe(people.filter((someone) => someone.spaceKey === item.key).length);
   }
-  expect(people.map((item) => item.userId).sort(), where).toEqual(model.people.filter((someone) => someone.exists).map((someone) => someone.userId).sort());
+  expect(people.map((item) => item.userId).sort(), where).toEqual(model.people.map((someone) => someone.userId).sort());
 }
 
 describe('lifecycle operations in any order', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createSpace, deleteSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
 import { inviteOne } from '../../shared/directory/invitations';
@@ -298,6 +298,34 @@ describe('a space whose deletion is under way', () => {
     expect(['not_found', 'conflict']).toContain(refused);
     const { items } = await checkSeats(t);
     expect(items.find((item) => item.type === 'person' && item.userId === guest.userId)).not.toHaveProperty('spaceKey');
+  });
+});
+
+describe('status index keys under a concurrent promotion', () => {
+  it('activates a guest promoted between the read and the write as paid, in the paid status partition', async () => {
+    const t = await newSite({ userLimit: 100, guestRatio: 5 });
+    const { userId, invitationId } = await invite(t, 'guest');
+    const at = new Date();
+    const claim = await claimInvitationSend(db, t.siteId, invitationId, at);
+    if (claim.kind !== 'claimed') throw new Error(`claim: ${claim.kind}`);
+    await acceptInvitation(db, await openInvitationLink(db, claim.token, at), undefined, at);
+    let raced = false;
+    const client = Object.create(db.client) as Directory['client'];
+    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
+    client.send = (async (command: unknown) => {
+      if (!raced && command instanceof TransactWriteCommand) {
+        raced = true;
+        await promoteGuest(db, t.siteId, userId, t.adminId, now());
+      }
+      return send(command);
+    }) as Directory['client']['send'];
+
+    expect(await activatePerson({ client, tableName: db.tableName }, t.siteId, userId, invitationId, now())).toMatchObject({ kind: 'paid', status: 'active' });
+    expect(raced).toBe(true);
+    const stored = (await scanAll(db)).find((item) => item.type === 'person' && item.userId === userId);
+    expect(stored).toMatchObject({ kind: 'paid', status: 'active', gsi1pk: `SITE#${t.siteId}#KIND#paid`, gsi2pk: `SITE#${t.siteId}#PAID_STATUS#active` });
+    expect(stored).not.toHaveProperty('gsi3pk');
+    await checkSeats(t);
   });
 });
 

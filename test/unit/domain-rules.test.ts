@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/domain/errors';
-import { chunked, guestGroupRefusal, MAX_GUEST_GROUP_MEMBERS, MAX_TRANSACTION_ITEMS, planJoinChunks, promotionChunkSize, PROMOTION_CHUNK_MEMBERS } from '../../shared/domain/groups';
-import { canAssignSpace, canDeactivate, canPromote, canReactivate, canRemoveAppAccess, canUnassignSpace, mustChange, selfActionRefusal, type LifecyclePerson } from '../../shared/domain/lifecycle';
+import { chunked, guestGroupJoinRefusal, guestGroupRefusal, MAX_GUEST_GROUP_MEMBERS, MAX_TRANSACTION_ITEMS, planJoinChunks, promotionChunkSize, PROMOTION_CHUNK_MEMBERS, removedJoinersRefusal } from '../../shared/domain/groups';
+import { canAssignSpace, canDeactivate, canPromote, canReactivate, canRemoveAppAccess, canUnassignSpace, holdsSeat, mustChange, selfActionRefusal, type LifecyclePerson } from '../../shared/domain/lifecycle';
+import { mayInviteAgain } from '../../shared/domain/people';
+import { MEMBER_STATUSES, PERSON_STATUSES } from '../../shared/domain/vocabulary';
 import { linkRefusal } from '../../shared/domain/links';
 import { refusedSeatReason } from '../../shared/domain/seats';
 
@@ -27,6 +29,49 @@ describe('guest-group eligibility', () => {
     const members = Array.from({ length: MAX_GUEST_GROUP_MEMBERS + 1 }, (_, index) => guest(`u${index}`));
     expect(guestGroupRefusal(members)?.code).toBe('conflict');
     expect(guestGroupRefusal(members.slice(1))).toBeNull();
+  });
+});
+
+describe('joining a guest group (rules 3, 7)', () => {
+  const member = (userId: string, kind: 'guest' | 'paid', formerPaid = false) => ({ userId, kind, formerPaid });
+
+  it('lets guests who were never paid join', () => {
+    expect(guestGroupJoinRefusal([member('a', 'guest'), member('b', 'guest')])).toBeNull();
+    expect(guestGroupJoinRefusal([])).toBeNull();
+  });
+
+  it('refuses current paid users first, naming every one, then former paid ones', () => {
+    const refusal = guestGroupJoinRefusal([member('g', 'guest', true), member('p', 'paid', true), member('q', 'paid')]);
+    expect(refusal).toMatchObject({ code: 'paid_user_conversion_forbidden', status: 409, details: { userIds: ['p', 'q'] } });
+    expect(guestGroupJoinRefusal([member('g', 'guest', true), member('h', 'guest')])?.details).toEqual({ userIds: ['g'] });
+  });
+
+  it('refuses removed people from any group, naming them', () => {
+    expect(removedJoinersRefusal([{ userId: 'a', status: 'active' }])).toBeNull();
+    expect(removedJoinersRefusal([{ userId: 'a', status: 'removed' }, { userId: 'b', status: 'invited' }])).toMatchObject({ code: 'conflict', details: { userIds: ['a'] } });
+  });
+});
+
+describe('removed people (rule 11)', () => {
+  const removed: LifecyclePerson = { userId: 'u', kind: 'guest', status: 'removed' };
+
+  it('is a status of its own, not a member status, holding no seat', () => {
+    expect(PERSON_STATUSES).toContain('removed');
+    expect(MEMBER_STATUSES).not.toContain('removed');
+    expect(holdsSeat('removed')).toBe(false);
+  });
+
+  it('may be invited again; every member status is already_member', () => {
+    expect(mayInviteAgain('removed')).toBe(true);
+    for (const status of MEMBER_STATUSES) expect(mayInviteAgain(status)).toBe(false);
+  });
+
+  it('refuses deactivate, reactivate, promote and space assignment; removing or unassigning again changes nothing', () => {
+    for (const decision of [canDeactivate(removed), canReactivate(removed), canPromote(removed), canAssignSpace(removed, 'ENG')]) {
+      expect(decision).toMatchObject({ code: 'conflict', details: { userIds: ['u'] } });
+    }
+    expect(canRemoveAppAccess(removed)).toBe('unchanged');
+    expect(canUnassignSpace(removed)).toBe('unchanged');
   });
 });
 

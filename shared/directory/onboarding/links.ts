@@ -6,7 +6,7 @@ import { and } from '../expressions';
 import { auditWrite } from '../entities/audit-event';
 import { InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
 import { LinkItem, linkKey } from '../entities/link';
-import { PersonItem, personIs, personKey, personUpdate } from '../entities/person';
+import { byNamePartition, nameOrder, PersonItem, personIs, personKey, personUpdate } from '../entities/person';
 import { SiteItem, siteKey } from '../entities/site';
 import { SpaceItem, spaceKey } from '../entities/space';
 import { readItem } from '../reads';
@@ -56,7 +56,13 @@ export async function acceptInvitation(
   const { invitation } = open;
   const nowIso = now.toISOString();
   let acceptance = personUpdate().set('acceptedAt', nowIso);
-  if (displayName) acceptance = acceptance.set('displayName', displayName);
+  // The name index (the users list's search) follows the name.
+  if (displayName) {
+    acceptance = acceptance
+      .set('displayName', displayName)
+      .set('gsi5pk', byNamePartition(invitation.siteId))
+      .set('gsi5sk', nameOrder({ userId: invitation.userId, displayName }));
+  }
   try {
     await commitWrites(db, [
       updateWrite(

@@ -7,7 +7,7 @@ import { tombstoneWrite } from '../entities/erasure';
 import { leaveMemberCountWrite } from '../entities/group';
 import { InvitationItem, invitationIs, invitationKey, invitationUpdate } from '../entities/invitation';
 import { leaveGroupWrite } from '../entities/membership';
-import { PersonItem, personDeleteWrite, personKey } from '../entities/person';
+import { PersonItem, personDeleteWrite, personKey, removalWrite } from '../entities/person';
 import { SiteItem, seatWrite, siteKey } from '../entities/site';
 import { spaceGuestCountWrite } from '../entities/space';
 import { readItem } from '../reads';
@@ -23,17 +23,19 @@ export interface EndedOnboarding {
 }
 
 /**
- * Writes that take a person off the site: the person and their address claim, memberships and
- * space count, the seat (if they held one) and a pending invitation (revoked, so its link says so).
+ * Writes that take a person off the site: the person (kept as `removed`, or deleted with their
+ * address claim), memberships and space count, the seat (if they held one) and a pending invitation
+ * (ended, so its link says so). The person's write is guarded on everything undone here as read.
  */
 async function departureWrites(
   db: Directory,
   loaded: Loaded,
   now: string,
-  invitationEnd: 'revoked' | 'expired' = 'revoked',
+  options: { readonly keepPerson: boolean; readonly invitationEnd?: 'revoked' | 'expired' },
 ): Promise<{ writes: Write[]; ended: EndedOnboarding }> {
   const { person, site } = loaded;
-  const writes: Write[] = [personDeleteWrite(person), releaseEmailWrite(site.siteId, person.email)];
+  const invitationEnd = options.invitationEnd ?? 'revoked';
+  const writes: Write[] = options.keepPerson ? [removalWrite(person, now)] : [personDeleteWrite(person), releaseEmailWrite(site.siteId, person.email)];
   if (holdsSeat(person.status)) writes.push(seatWrite(site.siteId, releaseSeat(person.kind, site.seatRatio), site.seatRatio, 'none'));
   if (person.spaceKey) writes.push(spaceGuestCountWrite(site.siteId, person.spaceKey, -1));
   for (const groupId of person.groups) writes.push(leaveGroupWrite(site.siteId, groupId, person.userId), leaveMemberCountWrite(site.siteId, groupId));
@@ -59,9 +61,10 @@ async function departureWrites(
 /**
  * Ends a pending invitation without activation — it expired, or its onboarding could not start —
  * and frees everything the invite took: the person leaves the site (so the address can be invited
- * again), the seat and counts are released. The invitation item stays, marked, so its link keeps
- * answering with the right 410. False when there was nothing left to end (accepted, or already
- * ended by an admin).
+ * again), the seat and counts are released. Someone who was removed before and invited again goes
+ * back to `removed`, keeping their id and history; a first invitation's person is erased. The
+ * invitation item stays, marked, so its link keeps answering with the right 410. False when there
+ * was nothing left to end (accepted, or already ended by an admin).
  */
 export async function endPendingInvitation(
   db: Directory,
@@ -77,7 +80,10 @@ export async function endPendingInvitation(
       readItem(db, invitationKey(invitation.siteId, invitation.invitationId), InvitationItem),
     ]);
     if (!person || !site || current?.status !== 'pending' || person.status !== 'invited' || person.invitationId !== invitation.invitationId) return false;
-    const { writes } = await departureWrites(db, { person, site }, now, outcome === 'expired' ? 'expired' : 'revoked');
+    const { writes } = await departureWrites(db, { person, site }, now, {
+      keepPerson: person.removedAt !== undefined,
+      invitationEnd: outcome === 'expired' ? 'expired' : 'revoked',
+    });
     writes.push(
       auditWrite({ siteId: site.siteId, actor, action: `invitation.${outcome}`, target: person.userId, at: now, details: { invitationId: invitation.invitationId, kind: person.kind } }),
     );
@@ -85,12 +91,16 @@ export async function endPendingInvitation(
   });
 }
 
-/** Rule 11: the guest leaves the guest list, the seat is freed and a pending onboarding is revoked. */
+/**
+ * Rule 11: the guest leaves the guest list, the seat is freed and a pending onboarding is revoked.
+ * The person stays, as `removed`: same id, address claim and history, so inviting the address again
+ * brings the same person back. Removing a removed guest again changes nothing.
+ */
 export async function removeAppAccess(db: Directory, siteId: string, userId: string, actor: string, now: string): Promise<EndedOnboarding> {
   return personRetries(async () => {
     const loaded = await loadPerson(db, siteId, userId);
-    mustChange(canRemoveAppAccess(loaded.person));
-    const { writes, ended } = await departureWrites(db, loaded, now);
+    if (!mustChange(canRemoveAppAccess(loaded.person))) return { taskTokens: [] };
+    const { writes, ended } = await departureWrites(db, loaded, now, { keepPerson: true });
     writes.push(
       auditWrite({
         siteId,
@@ -98,7 +108,10 @@ export async function removeAppAccess(db: Directory, siteId: string, userId: str
         action: 'guest.app_access_removed',
         target: userId,
         at: now,
-        details: { before: { status: loaded.person.status, spaceKey: loaded.person.spaceKey ?? null }, after: null },
+        details: {
+          before: { status: loaded.person.status, spaceKey: loaded.person.spaceKey ?? null, groups: loaded.person.groups },
+          after: { status: 'removed' },
+        },
       }),
     );
     return (await commitWritesIfUnchanged(db, writes)) ? ended : RETRY;
@@ -116,7 +129,7 @@ export async function deletePerson(db: Directory, siteId: string, userId: string
   return personRetries(async () => {
     const loaded = await loadPerson(db, siteId, userId);
     const { person } = loaded;
-    const { writes, ended } = await departureWrites(db, loaded, now);
+    const { writes, ended } = await departureWrites(db, loaded, now, { keepPerson: false });
     const eraseAfter = new Date(Date.parse(now) + ERASURE_GRACE_DAYS * 86_400_000).toISOString();
     writes.push(
       tombstoneWrite({

@@ -35,11 +35,14 @@ export function promotedView(person: PersonItem): PersonItem {
 export function promotionWrites(loaded: Loaded, actor: string, now: string, reason: string, extension: PersonExtension = {}): Write[] {
   const { person, site } = loaded;
   const promoted = promotedView(person);
+  // The kind and status partitions move to paid (the status as read, which the write is guarded on); the space index is for guests.
+  const keys = personIndexKeys(promoted);
   let change = personUpdate()
     .set('kind', 'paid')
     .set('roles.wiki', 'user')
-    .set('gsi1pk', personIndexKeys(promoted).gsi1pk)
-    .remove('spaceKey', 'spaceTaskToken', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk');
+    .set('gsi1pk', keys.gsi1pk)
+    .remove('spaceKey', 'spaceTaskToken', 'gsi3pk', 'gsi3sk');
+  if (keys.gsi2pk) change = change.set('gsi2pk', keys.gsi2pk);
   change = withVerificationIndex(change, promoted);
   if (extension.update) change = change.with(extension.update);
   const writes: Write[] = [

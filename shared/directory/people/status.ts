@@ -16,7 +16,7 @@ import { loadPerson, personRetries } from './load';
  * operation re-reads and decides again, so no rule is ever checked on stale data.
  */
 
-/** The status change, guarded on the state it was decided from; only guests carry the status index key, only active people the re-verification one. */
+/** The status change, guarded on the state it was decided from (the kind too: the status index key is per kind); only active people carry the re-verification key. */
 function statusWrite(person: PersonItem, next: PersonItem): Write {
   const { gsi2pk } = personIndexKeys(next);
   let change = personUpdate().set('status', next.status);

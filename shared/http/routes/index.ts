@@ -18,6 +18,7 @@ import { inviteRoute } from './invite';
 import { listAuditEventsRoute } from './list-audit-events';
 import { listGroupsRoute } from './list-groups';
 import { listGuestsRoute } from './list-guests';
+import { listUsersRoute } from './list-users';
 import { listSpacesRoute } from './list-spaces';
 import { openApiRoute } from './openapi';
 import { promoteGroupRoute } from './promote-group';
@@ -55,6 +56,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   createGroupRoute,
   listGroupsRoute,
   listGuestsRoute,
+  listUsersRoute,
   unassignSpaceRoute,
   removeAppAccessRoute,
   promoteGuestRoute,
