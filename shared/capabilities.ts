@@ -22,3 +22,9 @@ export type ServiceUse = 'ses' | 'sfn-start' | 'sfn-callback' | 'sfn-stop' | 'tw
  * - `none`: no DynamoDB permission and no `TABLE_NAME` (e.g. the static OpenAPI document).
  */
 export type TableUse = 'read' | 'write' | 'none';
+
+/**
+ * How long an API function may run (API Gateway gives up after 30 s; a request that takes 10 s
+ * is already broken). CDK sets it; the local gateway's Lambda context counts down from it.
+ */
+export const API_FUNCTION_TIMEOUT_SECONDS = 10;

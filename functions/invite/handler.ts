@@ -13,9 +13,9 @@ const stateMachineArn = required('STATE_MACHINE_ARN');
 
 export const handler = httpRoute(
   inviteRoute,
-  async ({ body, admin, now }) => {
+  async ({ body, admin, now, context }) => {
     const { results, site } = await inviteBatch(
-      { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS },
+      { db, sfn, stateMachineArn, expirySecondsOverride: environment().INVITE_EXPIRY_SECONDS, timeLeftMs: () => context.getRemainingTimeInMillis() },
       { site: admin.site, body, inviter: { userId: admin.userId, name: admin.displayName ?? 'An administrator' } },
       now,
     );

@@ -9,7 +9,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { ServiceUse } from '../../shared/capabilities';
+import { API_FUNCTION_TIMEOUT_SECONDS, type ServiceUse } from '../../shared/capabilities';
 import { acknowledgeNagRule } from './nag';
 
 /** The repository root: entry points and the lock file are found from here, whatever the cwd. */
@@ -36,8 +36,7 @@ export type FunctionKind = 'api' | 'workflow' | 'job' | 'event';
 export const WORKFLOW_FUNCTION_TIMEOUT = Duration.seconds(30);
 
 const TIMEOUTS: Record<FunctionKind, Duration> = {
-  // API Gateway gives up after 30 s; a request that takes 10 s is already broken.
-  api: Duration.seconds(10),
+  api: Duration.seconds(API_FUNCTION_TIMEOUT_SECONDS),
   workflow: WORKFLOW_FUNCTION_TIMEOUT,
   // A scheduled job works through everything due (e.g. a day's erasures) in one invocation.
   job: Duration.minutes(5),

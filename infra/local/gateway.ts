@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { API_FUNCTION_TIMEOUT_SECONDS } from '../../shared/capabilities';
 import type { HttpEvent } from '../../shared/http/event';
 import { ROUTE_SCOPE, type RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
@@ -181,6 +182,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | null> {
 }
 
 function lambdaContext(functionName: string, awsRequestId: string): Context {
+  // Counts down from the invocation's start, as Lambda's does, so time budgets behave as deployed.
+  const deadline = Date.now() + API_FUNCTION_TIMEOUT_SECONDS * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -190,7 +193,7 @@ function lambdaContext(functionName: string, awsRequestId: string): Context {
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -6,14 +6,14 @@ import type { Directory } from './directory';
 import { itemAbsent } from './expressions';
 import { auditWrite } from './entities/audit-event';
 import { claimEmailWrite, claimHeldByCheck, EmailClaimItem, emailClaimKey } from './entities/email-claim';
-import { markPaidWrite, neverPaidCheck } from './entities/former-paid';
+import { formerPaidKeyOf, markPaidWrite, neverPaidCheck } from './entities/former-paid';
 import { inviteMemberCountWrite, type GroupItem } from './entities/group';
 import { INVITATION_KEEP_SECONDS, INVITATION_TYPE, InvitationItem, invitationIndexKeys, invitationKey } from './entities/invitation';
 import { membershipWrite } from './entities/membership';
 import { newPersonWrite, PersonItem, personKey, returningPersonWrite } from './entities/person';
-import { seatWrite, type SiteItem } from './entities/site';
+import { seatWrite, SiteItem, siteKey } from './entities/site';
 import { spaceGuestCountWrite } from './entities/space';
-import { readItem } from './reads';
+import { batchGetItems, foundItem, readItem } from './reads';
 import { epochSeconds } from './time';
 import { commitWrites, TransactionRefused } from './transact';
 import { putWrite, type Write } from './writes';
@@ -67,6 +67,14 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
     }
   }
   return { invited: false, reason: 'already_member' };
+}
+
+/** A consistent read, in one round trip, of what decides an invite without its transaction. */
+export async function inviteFacts(db: Directory, siteId: string, email: string): Promise<{ site: SiteItem | null; claimed: boolean; formerPaid: boolean }> {
+  const keys = { site: siteKey(siteId), claim: emailClaimKey(siteId, email), marker: formerPaidKeyOf(siteId, email) };
+  const found = await batchGetItems(db, Object.values(keys));
+  const site = foundItem(found, keys.site);
+  return { site: site ? SiteItem.parse(site) : null, claimed: foundItem(found, keys.claim) !== undefined, formerPaid: foundItem(found, keys.marker) !== undefined };
 }
 
 /** The person an address claim points at, null when it points at nobody, `unclaimed` when there is no claim. */

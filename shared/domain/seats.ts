@@ -98,3 +98,17 @@ export function refusedSeatReason(kind: Kind, image: SeatImage, ratio: number): 
   if (image.seatRatio !== ratio) return 'site_changed';
   return seatRefusal(kind, image);
 }
+
+/**
+ * What a read of the site and the address says for certain about one more invitee, without a
+ * transaction: a former paid user can never be a guest (the marker is never deleted), and with no
+ * seat of its kind left the row is refused for that limit. A claimed address is left to the
+ * invite itself (it may be a member, or a removed person coming back). Null: only the invite's
+ * transaction can tell. Refusing from a read is safe: the rules forbid taking too many seats, never
+ * refusing one that a concurrent removal freed a moment ago.
+ */
+export function certainInviteRefusal(kind: Kind, facts: { readonly formerPaid: boolean; readonly claimed: boolean; readonly room: Headroom }): SeatRefusal | 'paid_user_conversion_forbidden' | null {
+  if (kind === 'guest' && facts.formerPaid) return 'paid_user_conversion_forbidden';
+  if (facts.claimed) return null;
+  return seatRefusal(kind, facts.room);
+}

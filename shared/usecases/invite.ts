@@ -1,12 +1,13 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AppError, notFound } from '../domain/errors';
+import { certainInviteRefusal } from '../domain/seats';
 import { newInvitationId, newUserId } from '../ids';
 import { appsWithInvalidGuestRole, classifyInvitee, precheckRows } from '../domain/people';
 import type { Directory } from '../directory/directory';
 import { SiteItem, siteKey } from '../directory/entities/site';
 import { SpaceItem, spaceKey as spaceItemKey } from '../directory/entities/space';
 import { requireGroups } from '../directory/group-catalog';
-import { inviteOne, requireInvitation } from '../directory/invitations';
+import { inviteFacts, inviteOne, requireInvitation } from '../directory/invitations';
 import { endPendingInvitation } from '../directory/people/departure';
 import { readItem } from '../directory/reads';
 import type { AppRole } from '../domain/vocabulary';
@@ -19,7 +20,16 @@ export interface InviteContext {
   readonly stateMachineArn: string;
   /** Overrides the site's invitation lifetime (local runs and tests of expiry). */
   readonly expirySecondsOverride?: number | undefined;
+  /** The invocation's time left; rows not reached in time are answered, not lost to a timeout. */
+  readonly timeLeftMs?: (() => number) | undefined;
 }
+
+/**
+ * A row is started only with this much time left: its transaction, with conflict retries under
+ * contention, and its workflow start. Rows not reached are refused as `service_unavailable` —
+ * the call answers which ones to send again, instead of a timeout that says nothing.
+ */
+export const ROW_TIME_RESERVE_MS = 4_000;
 
 const MAX_SITE_CHANGE_RETRIES = 5;
 
@@ -78,10 +88,26 @@ export async function inviteBatch(
 
   let site = input.site;
   const results: InviteRow[] = [];
+  // Once a row found no seat, the site is at its limit for this kind: later rows are decided from
+  // a read first, so a crowd at the limit does not queue transactions on the site item in vain.
+  let atTheLimit = false;
   for (const row of precheckRows(body.emails)) {
     if (row.kind === 'rejected') {
       results.push({ email: row.email, status: 'rejected', reason: row.reason });
       continue;
+    }
+    if (context.timeLeftMs && context.timeLeftMs() < ROW_TIME_RESERVE_MS) {
+      results.push({ email: row.email, status: 'rejected', reason: 'service_unavailable' });
+      continue;
+    }
+    if (atTheLimit) {
+      const facts = await inviteFacts(db, site.siteId, row.email);
+      if (facts.site) site = facts.site;
+      const certain = certainInviteRefusal(kind, { ...facts, room: site });
+      if (certain) {
+        results.push({ email: row.email, status: 'rejected', reason: certain });
+        continue;
+      }
     }
     const nowIso = now.toISOString();
     const lifetimeSeconds = context.expirySecondsOverride ?? site.inviteExpiryDays * 86_400;
@@ -96,6 +122,7 @@ export async function inviteBatch(
       outcome = await inviteOne(db, { ...invitee, site });
     }
     if (!outcome.invited) {
+      if (outcome.reason === 'guest_limit_reached' || outcome.reason === 'user_limit_reached') atTheLimit = true;
       results.push({ email: row.email, status: 'rejected', reason: outcome.reason === 'site_changed' ? 'service_unavailable' : outcome.reason });
       continue;
     }
