@@ -1,15 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Choice,
-  Condition,
   Fail,
   type IChainable,
   IntegrationPattern,
   JitterType,
   JsonPath,
-  Parallel,
-  Pass,
   type RetryProps,
   Succeed,
   TaskInput,
@@ -34,8 +30,6 @@ import type { WorkflowStateName } from '../shared/workflow/functions';
 /** The Lambda function behind each Task state, keyed by state name (`WORKFLOW_TASKS`). */
 export type WorkflowFunctions = Readonly<Record<WorkflowStateName, IFunction>>;
 
-/** The Fail state error a waiting acceptance ends with at the invitation's expiry. */
-export const INVITATION_EXPIRED_ERROR = 'InvitationExpired';
 
 /** Transient failures of the Lambda service itself: retrying them invokes the function again. */
 const LAMBDA_SERVICE_ERRORS = [
@@ -123,34 +117,30 @@ export function buildOnboardingDefinition(scope: Construct, functions: WorkflowF
     { errors: ['States.ALL'], resultPath: '$.failure' },
   );
 
-  const awaitAcceptance = callbackTask(scope, 'AwaitAcceptance', functions.AwaitAcceptance)
-    .addCatch(new Fail(scope, 'AcceptanceRevoked', { error: REVOKED_ERROR }), { errors: [REVOKED_ERROR] })
-    .addCatch(new Fail(scope, 'AcceptanceExpired', { error: INVITATION_EXPIRED_ERROR }), { errors: ['States.Timeout'] })
-    .addCatch(new Fail(scope, 'AcceptanceFailed', { error: 'AcceptanceFailed' }), { errors: ['States.ALL'] });
-
-  // A guest who accepted but got no space by the deadline is still activated (listed under "no space").
-  const awaitSpaceAssignment = callbackTask(scope, 'AwaitSpaceAssignment', functions.AwaitSpaceAssignment)
-    .addCatch(new Pass(scope, 'ActivateWithoutSpace'), { errors: ['States.Timeout'] })
-    .addCatch(new Fail(scope, 'SpaceAssignmentRevoked', { error: REVOKED_ERROR }), { errors: [REVOKED_ERROR] })
-    .addCatch(new Fail(scope, 'SpaceAssignmentFailed', { error: 'SpaceAssignmentFailed' }), { errors: ['States.ALL'] });
-
-  const spaceBranch = new Choice(scope, 'NeedsSpace?')
-    .when(Condition.booleanEquals('$.needsSpace', true), awaitSpaceAssignment)
-    .otherwise(new Pass(scope, 'SpaceGivenAtInvite'));
-
-  // Both waits run at once: the guest may accept before or after an admin assigns the space.
-  const awaitOnboarding = new Parallel(scope, 'AwaitOnboarding', { resultPath: JsonPath.DISCARD })
-    .branch(awaitAcceptance)
-    .branch(spaceBranch)
-    .addCatch(new Succeed(scope, 'OnboardingRevoked'), { errors: [REVOKED_ERROR] })
-    .addCatch(expireInvitation, { errors: ['States.ALL'], resultPath: '$.failure' });
-
+  // The last state: an onboarding that ends here ends the execution, with no Succeed state to enter.
   const activate = invokeTask(scope, 'Activate', functions.Activate, invitationPayload()).addCatch(
     new Fail(scope, 'ActivationFailed', { error: 'ActivationFailed', cause: 'Activating the guest failed after retries' }),
     { errors: ['States.ALL'] },
   );
+  const revoked = new Succeed(scope, 'OnboardingRevoked');
 
-  return sendInvitation.next(awaitOnboarding).next(activate).next(new Succeed(scope, 'Onboarded'));
+  // The two onboarding steps in sequence, each visible in the execution history. DynamoDB is the
+  // truth, so the order the guest and the admin act in does not matter: a space assigned before
+  // the acceptance, or an acceptance before its wait began, completes the later wait at once
+  // (whoever comes second completes the task), and a paid invitee's space wait ends at once.
+  const awaitAcceptance = callbackTask(scope, 'AwaitAcceptance', functions.AwaitAcceptance)
+    .addCatch(revoked, { errors: [REVOKED_ERROR] })
+    // The invitation's lifetime ran out (`States.Timeout`), or the wait failed after retries.
+    .addCatch(expireInvitation, { errors: ['States.ALL'], resultPath: '$.failure' });
+
+  // A guest who accepted but got no space by the deadline is still activated (listed under "no space").
+  const awaitSpaceAssignment = callbackTask(scope, 'AwaitSpaceAssignment', functions.AwaitSpaceAssignment)
+    .addCatch(activate, { errors: ['States.Timeout'], resultPath: JsonPath.DISCARD })
+    .addCatch(revoked, { errors: [REVOKED_ERROR] })
+    .addCatch(expireInvitation, { errors: ['States.ALL'], resultPath: '$.failure' });
+
+  // Four state transitions for an onboarded guest: SendInvitation, AwaitAcceptance, AwaitSpaceAssignment, Activate.
+  return sendInvitation.next(awaitAcceptance).next(awaitSpaceAssignment).next(activate);
 }
 
 // ---------------------------------------------------------------------------------------------

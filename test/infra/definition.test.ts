@@ -24,6 +24,8 @@ interface State {
   readonly Branches?: Machine[];
   readonly Error?: string;
   readonly ResultPath?: string | null;
+  readonly Next?: string;
+  readonly End?: boolean;
 }
 interface Machine {
   readonly StartAt: string;
@@ -135,43 +137,38 @@ describe('callback tasks', () => {
     expect(retried).not.toContain('States.Timeout');
     expect(retried).not.toContain('Revoked');
     expect(retried.every((error) => error.startsWith('Lambda.'))).toBe(true);
-    expect(catchTarget(name, 'States.Timeout')).toBeDefined();
+    expect(catchTarget(name, 'States.Timeout') ?? catchTarget(name, 'States.ALL')).toBeDefined();
     expect(s.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
   });
 
-  it('AwaitAcceptance ends its branch with Revoked, InvitationExpired or AcceptanceFailed', () => {
-    expect(state(catchTarget('AwaitAcceptance', 'Revoked')!)).toMatchObject({ Type: 'Fail', Error: 'Revoked' });
-    expect(state(catchTarget('AwaitAcceptance', 'States.Timeout')!)).toMatchObject({ Type: 'Fail', Error: 'InvitationExpired' });
-    expect(state(catchTarget('AwaitAcceptance', 'States.ALL')!)).toMatchObject({ Type: 'Fail', Error: 'AcceptanceFailed' });
-  });
-
-  it('AwaitSpaceAssignment activates without a space at the deadline, and is skipped when not needed', () => {
-    expect(catchTarget('AwaitSpaceAssignment', 'States.Timeout')).toBe('ActivateWithoutSpace');
-    expect(state('ActivateWithoutSpace').Type).toBe('Pass');
-    expect(state(catchTarget('AwaitSpaceAssignment', 'Revoked')!)).toMatchObject({ Type: 'Fail', Error: 'Revoked' });
-    expect(state(catchTarget('AwaitSpaceAssignment', 'States.ALL')!)).toMatchObject({ Type: 'Fail', Error: 'SpaceAssignmentFailed' });
-    expect(state('NeedsSpace?')).toMatchObject({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.needsSpace', BooleanEquals: true, Next: 'AwaitSpaceAssignment' }],
-      Default: 'SpaceGivenAtInvite',
-    });
-  });
-});
-
-describe('AwaitOnboarding', () => {
-  it('waits for both branches, then activates; a revocation succeeds, anything else expires the invitation', () => {
-    const s = state('AwaitOnboarding');
-    expect(s.Type).toBe('Parallel');
-    expect(s.ResultPath).toBeNull();
-    expect(s.Branches?.map((branch) => branch.StartAt)).toEqual(['AwaitAcceptance', 'NeedsSpace?']);
-    expect(s.Catch).toEqual([
+  it('AwaitAcceptance: a revocation ends the onboarding, an expiry or a failed wait ends the invitation', () => {
+    expect(state('AwaitAcceptance').Catch).toEqual([
       { ErrorEquals: ['Revoked'], Next: 'OnboardingRevoked' },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ExpireInvitation' },
     ]);
     expect(state('OnboardingRevoked').Type).toBe('Succeed');
-    expect(state('AwaitOnboarding')).toMatchObject({ Next: 'Activate' });
-    expect(state('Activate')).toMatchObject({ Next: 'Onboarded' });
-    expect(state('Onboarded').Type).toBe('Succeed');
+    expect(state('AwaitAcceptance')).toMatchObject({ Next: 'AwaitSpaceAssignment' });
+  });
+
+  it('AwaitSpaceAssignment activates without a space at the deadline, with its input unchanged', () => {
+    expect(state('AwaitSpaceAssignment').Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Activate' },
+      { ErrorEquals: ['Revoked'], Next: 'OnboardingRevoked' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ExpireInvitation' },
+    ]);
+    expect(state('AwaitSpaceAssignment')).toMatchObject({ Next: 'Activate' });
+  });
+});
+
+describe('the onboarding path', () => {
+  it('is the two steps in sequence, ending at Activate: four state transitions for an onboarded guest', () => {
+    expect(definition.StartAt).toBe('SendInvitation');
+    const path: string[] = [];
+    for (let name: string | undefined = definition.StartAt; name; name = state(name).Next) path.push(name);
+    expect(path).toEqual(['SendInvitation', 'AwaitAcceptance', 'AwaitSpaceAssignment', 'Activate']);
+    expect(state('Activate').End).toBe(true);
+    // No Parallel, Choice or Pass state is left to spend transitions on.
+    expect([...states.values()].filter((s) => ['Parallel', 'Choice', 'Pass'].includes(s.Type))).toEqual([]);
   });
 });
 
