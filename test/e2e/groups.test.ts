@@ -43,8 +43,8 @@ describe('group roles', () => {
     expect([ann.kind, bob.kind]).toEqual(['guest', 'guest']);
     expect(await seats(site)).toMatchObject({ paid: 1, guests: 2, guestLimit: 5 });
     expect((await groups(site)).find((g) => g.groupId === group.groupId)).toMatchObject({ role: 'guest', memberCount: 2 });
-    // Both onboardings wait for acceptance and for a space
-    await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= pendingBefore + 4);
+    // Both onboardings wait for acceptance (the space wait comes after it)
+    await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= pendingBefore + 2);
 
     const changed = await given.api<Group>('PUT', `/sites/${site.siteId}/groups/${group.groupId}/role`, { token: site.adminToken, body: { role: 'user' } });
     expect(changed.status).toBe(200);
@@ -57,7 +57,7 @@ describe('group roles', () => {
     expect(await seats(site)).toMatchObject({ paid: 3, guests: 0, guestLimit: 15 });
     expect((await groups(site)).find((g) => g.groupId === group.groupId)).toMatchObject({ role: 'user', memberCount: 2 });
 
-    // The space-assignment wait was completed: accepting is all that is left before activation
+    // Paid now: after the acceptance the space wait ends at once, so accepting is all that is left
     const mail = await eventually(async () => (await given.mailTo('ann@partner.example')).find((m) => /\/invitations\//.test(m.body.text ?? '')));
     expect((await given.api('POST', `/invitations/${linkIn(mail)}/accept`, { body: {} })).status).toBe(200);
     await eventually(async () => (await person(site, ann.userId!)).status === 'active');
