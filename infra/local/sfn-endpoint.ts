@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { createExecutionEngine, describeError, type ExecutionEngineOptions, type ExecutionSummary, type JsonValue } from './sfn/engine';
 import {
   DescribeExecutionRequest,
+  GetExecutionHistoryRequest,
   isValidExecutionName,
+  ListExecutionsRequest,
   parseRequest,
   parseStateMachineArn,
   SendTaskFailureRequest,
@@ -40,6 +42,37 @@ const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
+}
+
+/** Paging tokens are opaque to callers: here, the offset of the next item, bound to what is paged. */
+function pageToken(scope: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ scope, offset })).toString('base64url');
+}
+
+function offsetOf(scope: string, token: string | undefined): number {
+  if (token === undefined) return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { scope?: unknown; offset?: unknown };
+    if (parsed.scope === scope && typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0) return parsed.offset;
+  } catch {
+    // answered below, as the service answers any token it did not issue
+  }
+  throw new SfnError('InvalidToken', 'Invalid Token: the pagination token is not valid');
+}
+
+/** One page of `items`; `maxResults` 0 or absent means the service's default of 100. */
+function page<T>(scope: string, items: T[], maxResults: number | undefined, nextToken: string | undefined): { items: T[]; nextToken?: string } {
+  const size = maxResults || 100;
+  const offset = offsetOf(scope, nextToken);
+  const slice = items.slice(offset, offset + size);
+  return offset + size < items.length ? { items: slice, nextToken: pageToken(scope, offset + size) } : { items: slice };
+}
+
+/** `includeExecutionData: false` keeps names and errors but drops inputs and outputs, as the service does. */
+function withoutData(details: Readonly<Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) => [key, Object.fromEntries(Object.entries(value).filter(([field]) => !['input', 'output', 'inputDetails', 'outputDetails'].includes(field)))]),
+  );
 }
 
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
@@ -98,6 +131,49 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
           cause: execution.cause,
           redriveCount: 0,
         };
+      },
+    ],
+    [
+      'GetExecutionHistory',
+      (body) => {
+        const request = parseRequest(GetExecutionHistoryRequest, body);
+        const execution = engine.findExecution(request.executionArn);
+        const includeData = request.includeExecutionData ?? true;
+        const events = execution.history.map((event, index) => ({
+          timestamp: epochSeconds(event.timestamp),
+          type: event.type,
+          id: index + 1,
+          previousEventId: index,
+          ...(includeData ? event.details : withoutData(event.details)),
+        }));
+        if (request.reverseOrder) events.reverse();
+        const { items, nextToken } = page(`${execution.arn}:${request.reverseOrder ? 'reverse' : 'forward'}`, events, request.maxResults, request.nextToken);
+        return { events: items, ...(nextToken ? { nextToken } : {}) };
+      },
+    ],
+    [
+      'ListExecutions',
+      (body) => {
+        const request = parseRequest(ListExecutionsRequest, body);
+        const machine = engine.machine(request.stateMachineArn);
+        if (!machine) {
+          if (!parseStateMachineArn(request.stateMachineArn)) throw new SfnError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
+          throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
+        }
+        const listed = engine
+          .executionsOf(machine)
+          .filter((execution) => request.statusFilter === undefined || execution.status === request.statusFilter)
+          .map((execution) => ({
+            executionArn: execution.arn,
+            stateMachineArn: machine.arn,
+            name: execution.name,
+            status: execution.status,
+            startDate: epochSeconds(execution.startDate),
+            ...(execution.stopDate ? { stopDate: epochSeconds(execution.stopDate) } : {}),
+            redriveCount: 0,
+          }));
+        const { items, nextToken } = page(`${machine.arn}:${request.statusFilter ?? '*'}`, listed, request.maxResults, request.nextToken);
+        return { executions: items, ...(nextToken ? { nextToken } : {}) };
       },
     ],
     [

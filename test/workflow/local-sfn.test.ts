@@ -1,5 +1,7 @@
 import {
   DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -398,6 +400,67 @@ describe('local Step Functions endpoint', () => {
     expect(sfn.pendingTaskTokens()).not.toContain(run.acceptance.token);
     await expect(succeed(run.acceptance.token, {})).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
     await expect(succeed(run.space.token, {})).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+  });
+
+  it('records the history the service would show: each state entered and exited, in order, and the end', async () => {
+    const run = await startOnboarding('history');
+    await succeed(run.acceptance.token, { accepted: true });
+    await succeed(run.space.token, { spaceId: 'S1' });
+    expect((await sfn.waitForExecution(run.arn, 5000)).status).toBe('SUCCEEDED');
+
+    const { events } = await sdk.send(new GetExecutionHistoryCommand({ executionArn: run.arn }));
+    const types = events!.map((event) => event.type);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    const entered = events!.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails!.name);
+    expect(entered).toEqual(['Prepare', 'Await', ...(entered.indexOf('AwaitAcceptance') < entered.indexOf('AwaitSpace') ? ['AwaitAcceptance', 'AwaitSpace'] : ['AwaitSpace', 'AwaitAcceptance']), 'Activated']);
+    expect(types).toContain('TaskStateExited');
+    expect(types).toContain('ParallelStateEntered');
+    expect(events!.map((event) => event.id)).toEqual(events!.map((_, index) => index + 1));
+    expect(events!.every((event, index) => event.previousEventId === index && event.timestamp instanceof Date)).toBe(true);
+    const prepared = events!.find((event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'Prepare');
+    expect(JSON.parse(prepared!.stateExitedEventDetails!.output!)).toMatchObject({ prepared: { preparedFor: 'history' } });
+
+    // Pages, newest first on request, and without data when asked.
+    const first = await sdk.send(new GetExecutionHistoryCommand({ executionArn: run.arn, maxResults: 3, reverseOrder: true, includeExecutionData: false }));
+    expect(first.events!.map((event) => event.id)).toEqual([events!.length, events!.length - 1, events!.length - 2]);
+    expect(first.events![0]!.executionSucceededEventDetails).toEqual({});
+    const second = await sdk.send(new GetExecutionHistoryCommand({ executionArn: run.arn, maxResults: 3, reverseOrder: true, nextToken: first.nextToken }));
+    expect(second.events![0]!.id).toBe(events!.length - 3);
+    await expect(sdk.send(new GetExecutionHistoryCommand({ executionArn: run.arn, nextToken: first.nextToken }))).rejects.toMatchObject({ name: 'InvalidToken' });
+    await expect(sdk.send(new GetExecutionHistoryCommand({ executionArn: executionArn('Onboarding', 'never-started') }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+  });
+
+  it('records a stopped execution as aborted, and a failed task with its error', async () => {
+    const stopped = await startOnboarding('history-stopped');
+    await sdk.send(new StopExecutionCommand({ executionArn: stopped.arn, error: 'Revoked', cause: 'admin' }));
+    const { events } = await sdk.send(new GetExecutionHistoryCommand({ executionArn: stopped.arn }));
+    expect(events!.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Revoked', cause: 'admin' } });
+
+    await sdk.send(new StartExecutionCommand({ stateMachineArn: machineArn('Flaky'), name: 'history-flaky', input: JSON.stringify({ key: 'history-flaky', failures: 5, error: 'Throttled' }) }));
+    const arn = executionArn('Flaky', 'history-flaky');
+    expect((await sfn.waitForExecution(arn, 5000)).status).toBe('FAILED');
+    const failed = (await sdk.send(new GetExecutionHistoryCommand({ executionArn: arn }))).events!;
+    expect(failed.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails?.error).toBe('Throttled');
+    expect(failed.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Throttled' } });
+  });
+
+  it('lists a machine’s executions newest first, by status, page by page', async () => {
+    const all = await sdk.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Onboarding'), maxResults: 1000 }));
+    const names = all.executions!.map((execution) => execution.name);
+    expect(names).toEqual(expect.arrayContaining(['happy', 'history', 'history-stopped']));
+    const starts = all.executions!.map((execution) => execution.startDate!.getTime());
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+    expect(all.executions!.find((execution) => execution.name === 'history')).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: machineArn('Onboarding'), stopDate: expect.any(Date) });
+
+    const aborted = await sdk.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Onboarding'), statusFilter: 'ABORTED' }));
+    expect(aborted.executions!.every((execution) => execution.status === 'ABORTED')).toBe(true);
+    expect(aborted.executions!.map((execution) => execution.name)).toContain('history-stopped');
+
+    const first = await sdk.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Onboarding'), maxResults: 2 }));
+    const rest = await sdk.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Onboarding'), maxResults: 1000, nextToken: first.nextToken }));
+    expect([...first.executions!, ...rest.executions!].map((execution) => execution.name)).toEqual(names);
+    await expect(sdk.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Nowhere') }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 
   it('answers unknown and malformed execution ARNs like AWS', async () => {

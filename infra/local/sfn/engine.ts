@@ -77,6 +77,42 @@ export interface Execution {
   readonly timeoutSlots: Record<string, number>;
   abort: () => void;
   readonly ended: PromiseWithResolvers<void>;
+  /** The execution's history as GetExecutionHistory reports it, oldest first. */
+  readonly history: HistoryEvent[];
+}
+
+/**
+ * One event of an execution's history, in the service's shape: a `type` such as `TaskStateEntered`
+ * and the details under the key the service uses for that type (`stateEnteredEventDetails`, …).
+ */
+export interface HistoryEvent {
+  readonly timestamp: Date;
+  readonly type: string;
+  readonly details: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>> extends IteratorResult<infer Event> ? Event : never;
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * A library event as the service would record it, or nothing for events the service has no
+ * history entry for (a retry shows only as the state's next attempt; the execution's own end is
+ * recorded by `finish`, which also knows about stops and timeouts).
+ */
+function historyEntry(event: EventLog): Pick<HistoryEvent, 'type' | 'details'> | undefined {
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return { type: 'ExecutionStarted', details: { executionStartedEventDetails: { input: json(event.input), inputDetails: { truncated: false } } } };
+    case 'StateEntered':
+      return { type: `${event.state.type}StateEntered`, details: { stateEnteredEventDetails: { name: event.state.name, input: json(event.state.input), inputDetails: { truncated: false } } } };
+    case 'StateExited':
+      return { type: `${event.state.type}StateExited`, details: { stateExitedEventDetails: { name: event.state.name, output: json(event.state.output), outputDetails: { truncated: false } } } };
+    case 'StateFailed':
+      return event.state.type === 'Task' ? { type: 'TaskFailed', details: { taskFailedEventDetails: { error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) } } } : undefined;
+    default:
+      return undefined;
+  }
 }
 
 export interface TaskAttempt {
@@ -200,9 +236,33 @@ export function createExecutionEngine(options: ExecutionEngineOptions) {
     }
   }
 
+  /**
+   * The library reports a state's exit on its own event stream, which can trail the result that
+   * ends the execution: such a late event still goes before the execution's end, where it happened.
+   */
+  function record(execution: Execution, entry: Pick<HistoryEvent, 'type' | 'details'>, timestamp = new Date()): void {
+    const event = { timestamp, ...entry };
+    if (execution.stopDate !== undefined && execution.history.length > 0) execution.history.splice(execution.history.length - 1, 0, event);
+    else execution.history.push(event);
+  }
+
+  const END_EVENTS: Record<Exclude<ExecutionStatus, 'RUNNING'>, string> = {
+    SUCCEEDED: 'ExecutionSucceeded',
+    FAILED: 'ExecutionFailed',
+    TIMED_OUT: 'ExecutionTimedOut',
+    ABORTED: 'ExecutionAborted',
+  };
+
   function finish(execution: Execution, end: ExecutionEnd): void {
     if (execution.status !== 'RUNNING') return;
     Object.assign(execution, end, { stopDate: new Date() });
+    const endType = END_EVENTS[end.status as Exclude<ExecutionStatus, 'RUNNING'>];
+    const detailsKey = `${endType.charAt(0).toLowerCase()}${endType.slice(1)}EventDetails`;
+    execution.history.push({
+      timestamp: execution.stopDate!,
+      type: endType,
+      details: { [detailsKey]: end.status === 'SUCCEEDED' ? { output: execution.output, outputDetails: { truncated: false } } : { error: execution.error, cause: execution.cause } },
+    });
     cancelAttempts(execution, `Execution ${execution.status}`);
     const took = execution.stopDate!.getTime() - execution.startDate.getTime();
     const detail = execution.error === undefined ? '' : ` ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`;
@@ -285,6 +345,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions) {
       timeoutSlots: {},
       abort: () => {},
       ended: Promise.withResolvers<void>(),
+      history: [],
     };
     executions.set(arn, execution);
     // Before run(): the library runs the first state's handler synchronously inside it.
@@ -307,6 +368,14 @@ export function createExecutionEngine(options: ExecutionEngineOptions) {
       },
     });
     execution.abort = run.abort;
+    void (async () => {
+      for await (const event of run.eventLogs) {
+        // After a stop the library may still run the current state to its end; the service records nothing more.
+        if (execution.status === 'ABORTED') break;
+        const entry = historyEntry(event);
+        if (entry) record(execution, entry, new Date(event.timestamp));
+      }
+    })();
     run.result.then(
       (output) => finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
       (error: unknown) => finish(execution, endOf(error)),
@@ -348,6 +417,10 @@ export function createExecutionEngine(options: ExecutionEngineOptions) {
     },
     launch,
     findExecution,
+    /** Every execution of `machine`, newest first, as ListExecutions orders them. */
+    executionsOf(machine: Machine): Execution[] {
+      return [...executions.values()].filter((execution) => execution.machine === machine).reverse();
+    },
     findTask,
     stop,
     succeedTask(attempt: TaskAttempt, output: JsonValue): void {

@@ -14,6 +14,21 @@ export const DescribeExecutionRequest = z.object({
   includedData: z.string().optional(),
 });
 
+export const GetExecutionHistoryRequest = z.object({
+  executionArn: z.string().min(1),
+  maxResults: z.number().int().min(0).max(1000).optional(),
+  reverseOrder: z.boolean().optional(),
+  nextToken: z.string().max(1024).optional(),
+  includeExecutionData: z.boolean().optional(),
+});
+
+export const ListExecutionsRequest = z.object({
+  stateMachineArn: z.string().min(1),
+  statusFilter: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
+  maxResults: z.number().int().min(0).max(1000).optional(),
+  nextToken: z.string().max(3096).optional(),
+});
+
 export const StopExecutionRequest = z.object({
   executionArn: z.string().min(1),
   error: z.string().max(256).optional(),
