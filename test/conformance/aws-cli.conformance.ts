@@ -7,6 +7,7 @@ import { DEFAULT_LOCAL_SENDER } from '../../infra/local/ses-front';
 import { ensureTable } from '../../infra/local/services';
 import { LOCAL_STATE_MACHINE_ARN, startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { TABLE_DEFINITION } from '../../shared/directory/table';
+import { personKey } from '../../shared/directory/entities/person';
 import { eventually } from '../support/stack';
 import { aws, awsVersion } from './aws-cli';
 
@@ -158,6 +159,102 @@ describe('DynamoDB Local', () => {
     };
     await eventually(async () => (await keys()).length === 1, { timeoutMs: 15_000, intervalMs: 500 });
     expect(await keys()).toEqual(['kept']);
+  });
+});
+
+/** A guest onboarded over the stack's HTTP API, to be looked at with the CLI. */
+async function onboardOneGuest(): Promise<{ siteId: string; userId: string; email: string }> {
+  const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const siteId = `cli-${randomUUID().slice(0, 8)}`;
+  const operator = await stack.signer.sign({ sub: 'operator', scope: 'sites:manage' });
+  const created = (await call('POST', '/sites', operator, { siteId, name: 'CLI site', orgId: `org-${siteId}`, plan: 'standard', userLimit: 10, admins: [{ email: `admin@${siteId}.example`, displayName: 'Ada Admin' }] })) as { admins: { userId: string }[] };
+  const admin = await stack.signer.sign({ sub: created.admins[0]!.userId });
+  await call('POST', `/sites/${siteId}/spaces`, admin, { key: 'ENG', name: 'Engineering' });
+  const email = address();
+  const invited = (await call('POST', `/sites/${siteId}/invitations`, admin, { emails: [email], roles: { wiki: 'guest' }, spaceKey: 'ENG' })) as { results: { userId: string }[] };
+  const userId = invited.results[0]!.userId;
+  const mail = await eventually(async () => {
+    const { emails } = (await (await fetch(`${ses}/store`)).json()) as { emails: { destination: { to: string[] }; body: { text?: string } }[] };
+    return emails.find((sent) => sent.destination.to.includes(email));
+  });
+  const token = /\/invitations\/([A-Za-z0-9_-]{43})/.exec(mail.body.text ?? '')![1]!;
+  await call('POST', `/invitations/${token}/accept`, undefined, { displayName: 'Cli Guest' });
+  return { siteId, userId, email };
+}
+
+describe('an onboarding, as the CLI sees it', () => {
+  let onboarded: { siteId: string; userId: string; email: string };
+  beforeAll(async () => {
+    onboarded = await onboardOneGuest();
+  });
+
+  it('aws dynamodb get-item and query read the active guest from the directory', async () => {
+    const key = personKey(onboarded.siteId, onboarded.userId);
+    const marshalled = JSON.stringify({ pk: { S: key.pk }, sk: { S: key.sk } });
+    const person = await eventually(async () => {
+      const got = await aws(dynamo, ['dynamodb', 'get-item', '--table-name', tableName, '--consistent-read', '--key', marshalled]);
+      const item = got.json.Item as Record<string, { S?: string }> | undefined;
+      return item?.status?.S === 'active' && item;
+    });
+    expect(person).toMatchObject({ email: { S: onboarded.email }, kind: { S: 'guest' }, spaceKey: { S: 'ENG' } });
+
+    const query = await aws(dynamo, [
+      'dynamodb', 'query', '--table-name', tableName, '--consistent-read', '--select', 'COUNT',
+      '--key-condition-expression', 'pk = :pk AND begins_with(sk, :user)',
+      '--expression-attribute-values', JSON.stringify({ ':pk': { S: key.pk }, ':user': { S: 'USER#' } }),
+    ]);
+    expect(query.exitCode, query.stderr).toBe(0);
+    expect(query.json.Count).toBe(2); // the admin and the guest
+  });
+
+  it('aws stepfunctions list-executions, describe-execution and get-execution-history show the onboarding', async () => {
+    const executionArn = await eventually(async () => {
+      const listed = await aws(stack.sfnUrl, ['stepfunctions', 'list-executions', '--state-machine-arn', LOCAL_STATE_MACHINE_ARN, '--status-filter', 'SUCCEEDED']);
+      expect(listed.exitCode, listed.stderr).toBe(0);
+      const executions = listed.json.executions as { executionArn: string; status: string }[];
+      // The execution carries the person in its input; one per invitation.
+      for (const execution of executions) {
+        const described = await aws(stack.sfnUrl, ['stepfunctions', 'describe-execution', '--execution-arn', execution.executionArn]);
+        if (String(described.json.input).includes(onboarded.userId)) return execution.executionArn;
+      }
+      return undefined;
+    });
+    const described = await aws(stack.sfnUrl, ['stepfunctions', 'describe-execution', '--execution-arn', executionArn]);
+    expect(described.json).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: LOCAL_STATE_MACHINE_ARN, startDate: expect.anything(), stopDate: expect.anything() });
+
+    const history = await aws(stack.sfnUrl, ['stepfunctions', 'get-execution-history', '--execution-arn', executionArn]);
+    expect(history.exitCode, history.stderr).toBe(0);
+    const events = history.json.events as { type: string; id: number; stateEnteredEventDetails?: { name: string } }[];
+    expect(events[0]!.type).toBe('ExecutionStarted');
+    expect(events.at(-1)!.type).toBe('ExecutionSucceeded');
+    expect(events.filter((event) => event.type.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails!.name)).toEqual([
+      'SendInvitation', 'AwaitAcceptance', 'AwaitSpaceAssignment', 'Activate',
+    ]);
+
+    const reversed = await aws(stack.sfnUrl, ['stepfunctions', 'get-execution-history', '--execution-arn', executionArn, '--reverse-order', '--max-items', '1']);
+    expect((reversed.json.events as { type: string }[]).map((event) => event.type)).toEqual(['ExecutionSucceeded']);
+  });
+
+  it('aws ses get-send-quota counts the invitation and welcome emails the workflow sent', async () => {
+    type Stored = { emails: { destination: { to: string[] }; subject: string }[] };
+    const mine = await eventually(async () => {
+      const { emails } = (await (await fetch(`${ses}/store`)).json()) as Stored;
+      const sent = emails.filter((email) => email.destination.to.includes(onboarded.email));
+      return sent.length === 2 && sent;
+    });
+    expect(mine.some((email) => email.subject.includes('Welcome'))).toBe(true);
+    const quota = await aws(ses, ['ses', 'get-send-quota']);
+    expect(quota.exitCode, quota.stderr).toBe(0);
+    expect(quota.json.SentLast24Hours as number).toBeGreaterThanOrEqual(2);
   });
 });
 
