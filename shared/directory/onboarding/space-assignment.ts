@@ -11,14 +11,22 @@ import { updateWrite } from '../writes';
 
 const MAX_ASSIGN_ATTEMPTS = 5;
 
+/** The space is read only when it matters: the assignment's own write checks it exists. */
+async function requireLiveSpace(db: Directory, siteId: string, key: string): Promise<void> {
+  const space = await readItem(db, spaceKey(siteId, key), SpaceItem);
+  if (!space || space.deleting) throw notFound(`The space ${key}`);
+}
+
 /** Rule 8: a guest has at most one space; assigning replaces the earlier one. */
 export async function assignSpace(db: Directory, siteId: string, userId: string, spaceKeyValue: string, actor: string, now: string): Promise<PersonItem> {
   return decideAndCommit(
     async () => {
-      const [person, space] = await Promise.all([readItem(db, personKey(siteId, userId), PersonItem), readItem(db, spaceKey(siteId, spaceKeyValue), SpaceItem)]);
+      const person = await readItem(db, personKey(siteId, userId), PersonItem);
       if (!person) throw notFound('The person');
-      if (!space || space.deleting) throw notFound(`The space ${spaceKeyValue}`);
-      if (!mustChange(canAssignSpace(person, spaceKeyValue))) return person;
+      if (!mustChange(canAssignSpace(person, spaceKeyValue))) {
+        await requireLiveSpace(db, siteId, spaceKeyValue);
+        return person;
+      }
       const next: PersonItem = { ...person, spaceKey: spaceKeyValue };
       const committed = await commitWritesIfUnchanged(db, [
         updateWrite(
@@ -36,7 +44,10 @@ export async function assignSpace(db: Directory, siteId: string, userId: string,
         ...(person.spaceKey ? [spaceGuestCountWrite(siteId, person.spaceKey, -1)] : []),
         auditWrite({ siteId, actor, action: 'guest.space_assigned', target: userId, at: now, details: { before: person.spaceKey ?? null, after: spaceKeyValue } }),
       ]);
-      return committed ? next : RETRY;
+      if (committed) return next;
+      // The space's count write is conditioned on a live space: a refusal may mean it is gone.
+      await requireLiveSpace(db, siteId, spaceKeyValue);
+      return RETRY;
     },
     'guest',
     MAX_ASSIGN_ATTEMPTS,
