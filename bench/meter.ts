@@ -2,9 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * What DynamoDB billed and read for the calls a client made, counted by SDK middleware: every
- * data-plane call is sent with `ReturnConsumedCapacity: TOTAL` and the units it reports are summed
- * as read or write units by the kind of call. DynamoDB Local reports one unit per item of a
- * transaction; the service bills two (`TransactWriteItems`, `TransactGetItems`), so those are doubled.
+ * data-plane call is sent with `ReturnConsumedCapacity: INDEXES` and the units it reports, the
+ * table's and each index's together (on demand bills index writes too), are summed as read or
+ * write units by the kind of call, as DynamoDB Local accounts them (transactional items included).
  */
 export interface Meter {
   readonly readUnits: () => number;
@@ -18,7 +18,6 @@ export interface Meter {
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
-const TRANSACTIONAL = new Set(['TransactWriteItems', 'TransactGetItems']);
 
 type Capacity = { CapacityUnits?: number };
 interface MeteredOutput {
@@ -48,11 +47,11 @@ export function meterDynamo(client: DynamoDBDocumentClient, name = 'benchMeter')
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = commandOf(context.commandName);
-      if (READS.has(command) || WRITES.has(command)) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      if (READS.has(command) || WRITES.has(command)) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
       const result = await next(args);
       const output = result.output as MeteredOutput;
       calls[command] = (calls[command] ?? 0) + 1;
-      const consumed = [output.ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0) * (TRANSACTIONAL.has(command) ? 2 : 1);
+      const consumed = [output.ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
       if (WRITES.has(command)) writeUnits += consumed;
       if (READS.has(command)) {
         readUnits += consumed;

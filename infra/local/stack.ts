@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   /** Seconds between the TTL sweeps that delete expired items, as DynamoDB does (at most 60; default 30). */
   readonly ttlSweepSeconds?: number;
   readonly log?: (line: string) => void;
+  /** Told of every function invocation as it ends (the cost bench counts invocations and billed time). */
+  readonly onInvocation?: (invocation: { readonly functionName: string; readonly millis: number }) => void;
 }
 
 export interface LocalStack {
@@ -66,6 +68,20 @@ const workflowContext = (name: string): Context => ({ functionName: name, awsReq
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   await ensureTable(options.dynamoEndpoint, options.tableName);
+  const observe = options.onInvocation;
+  // Every path to a handler (gateway, workflow task, event, job) loads it through here.
+  const loadHandler = async (name: string): Promise<LocalHandler> => {
+    const handler = await importHandler(name);
+    if (!observe) return handler;
+    return async (event, context) => {
+      const started = performance.now();
+      try {
+        return await handler(event, context);
+      } finally {
+        observe({ functionName: name, millis: performance.now() - started });
+      }
+    };
+  };
   const signer = await localSigner(options.keyFile);
   const stepFunctions = await startLocalStepFunctions({
     ...(options.sfnPort !== undefined ? { port: options.sfnPort } : {}),
@@ -79,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           Object.entries(WORKFLOW_TASKS).map(([state, task]) => [
             state,
             async (payload: unknown) => {
-              const handler = (await importHandler(task.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+              const handler = (await loadHandler(task.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
               return (await handler(payload, workflowContext(task.handler))) ?? null;
             },
           ]),
@@ -90,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const gateway = await startLocalGateway({
     ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}),
     signer,
-    loadHandler: importHandler,
+    loadHandler,
     ...(options.log ? { log: options.log } : {}),
   });
   // SES events, as the EventBridge rules of EVENT_FUNCTIONS would deliver them, to the same handler modules.
@@ -101,7 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     publish: async (event) => {
       for (const fn of EVENT_FUNCTIONS) {
         if (!matchesPattern({ source: [fn.source], 'detail-type': [...fn.detailTypes], ...(fn.detail ? { detail: fn.detail } : {}) }, event)) continue;
-        const handler = (await importHandler(fn.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+        const handler = (await loadHandler(fn.handler)) as unknown as (event: unknown, context: Context) => Promise<unknown>;
         await handler(event, workflowContext(fn.handler));
       }
     },
@@ -140,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stepFunctions,
     gateway,
     sesEvents,
-    runJob: async (handler) => ((await importHandler(handler)) as unknown as () => Promise<unknown>)(),
+    runJob: async (handler) => ((await loadHandler(handler)) as unknown as () => Promise<unknown>)(),
     close: async () => {
       await gateway.close();
       await stepFunctions.close();
