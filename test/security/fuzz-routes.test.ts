@@ -148,8 +148,17 @@ const requestArb = (route: RouteDeclaration) =>
     accept: fc.constantFrom('application/json', 'text/html', '*/*'),
   });
 
+/** Percent-encoded; a lone surrogate has no UTF-8, so it goes as the bytes a careless client would send. */
+function encodeSegment(segment: string): string {
+  try {
+    return encodeURIComponent(segment);
+  } catch {
+    return segment.replace(/[\uD800-\uDFFF]/g, '%ED%A0%80').replace(/[^%]/g, (ch) => encodeURIComponent(ch));
+  }
+}
+
 function pathFor(template: string, segment: string): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'siteId' ? site.siteId : encodeURIComponent(segment) || 'x'));
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'siteId' ? site.siteId : encodeSegment(segment) || 'x'));
 }
 
 const show = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}… (${text.length} characters)` : text);
