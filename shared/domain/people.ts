@@ -1,3 +1,4 @@
+import { canonicalEmail } from './email-address';
 import type { AdminRole, AppRole, Kind, PersonStatus } from './vocabulary';
 
 export type { AdminRole, AppRole, PersonStatus };
@@ -35,8 +36,6 @@ export function appsWithInvalidGuestRole(roles: Roles): string[] {
     .map(([app]) => app);
 }
 
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-
 /**
  * A deliverable address: one local part and a dotted domain, no spaces or control characters,
  * within RFC 5321 lengths. Deliberately stricter than RFC 5322 (no quoted local parts or comments):
@@ -62,8 +61,8 @@ export type RowPrecheck =
 export function precheckRows(emails: readonly string[]): RowPrecheck[] {
   const seen = new Set<string>();
   return emails.map((raw) => {
-    const email = normalizeEmail(raw);
-    if (!isDeliverableEmail(email)) return { kind: 'rejected', email: raw.trim(), reason: 'invalid_email' };
+    const email = canonicalEmail(raw);
+    if (email === null || !isDeliverableEmail(email)) return { kind: 'rejected', email: raw.trim(), reason: 'invalid_email' };
     if (seen.has(email)) return { kind: 'rejected', email, reason: 'duplicate_in_request' };
     seen.add(email);
     return { kind: 'candidate', email };
@@ -79,8 +78,8 @@ export interface FieldIssue {
  * A new site's first admins, as the operator listed them: every address must be deliverable and
  * none listed twice (addresses compared normalised). Null when the list is fine.
  */
-export function adminListProblem(emails: readonly string[]): { message: string; issues: FieldIssue[] } | null {
-  const invalid = emails.flatMap((email, index) => (isDeliverableEmail(email) ? [] : [{ path: `body.admins.${index}.email`, message: 'Not a deliverable address' }]));
+export function adminListProblem(emails: readonly (string | null)[]): { message: string; issues: FieldIssue[] } | null {
+  const invalid = emails.flatMap((email, index) => (email !== null && isDeliverableEmail(email) ? [] : [{ path: `body.admins.${index}.email`, message: 'Not a deliverable address' }]));
   if (invalid.length > 0) return { message: 'Some admin addresses are not valid.', issues: invalid };
   if (new Set(emails).size !== emails.length) return { message: 'An admin is listed twice.', issues: [{ path: 'body.admins', message: 'Duplicate address' }] };
   return null;

@@ -64,9 +64,11 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
-// Line/paragraph separators and bidi overrides are not \p{Cc} but can still break a header
-// line or visually disguise a name, so they are treated like control characters.
-const INVISIBLE_OR_BREAKING = /[\p{Cc}\p{Zl}\p{Zp}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]+/gu;
+// Line/paragraph separators and bidi controls are not \p{Cc} but can still break a header
+// line or visually disguise a name, so they are treated like control characters. The bidi
+// controls by their Unicode property rather than by a list: a list had missed the Arabic letter
+// mark (U+061C), which reorders text as a right-to-left mark does.
+const INVISIBLE_OR_BREAKING = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}\u200B-\u200F\u2060-\u2064\uFEFF]+/gu;
 
 /**
  * For values meant to be a single line (names, keys): a newline in an inviter's name must not

@@ -1,6 +1,7 @@
 import { AppError, forbidden } from '../domain/errors';
 import { normalizeDomains, verifiedDomainsProblem } from '../domain/external-policy';
-import { adminListProblem, normalizeEmail } from '../domain/people';
+import { canonicalEmail } from '../domain/email-address';
+import { adminListProblem } from '../domain/people';
 import { wikiUrlProblem } from '../domain/wiki-links';
 import type { Directory } from '../directory/directory';
 import type { SiteItem } from '../directory/entities/site';
@@ -24,9 +25,11 @@ function checkedWikiUrl<T extends string | null | undefined>(url: T): T {
 
 /** An operator creates a site with its first admins, addresses normalised and checked first. */
 export async function createSiteWithAdmins(db: Directory, input: NewSite, actor: string, now: Date): Promise<CreatedSite> {
-  const admins = input.admins.map((admin) => ({ ...admin, email: normalizeEmail(admin.email) }));
-  const problem = adminListProblem(admins.map((admin) => admin.email));
+  const emails = input.admins.map((admin) => canonicalEmail(admin.email));
+  const problem = adminListProblem(emails);
   if (problem) throw new AppError('validation_failed', problem.message, { issues: problem.issues });
+  // Every null was refused just above; the fallback only satisfies the type.
+  const admins = input.admins.map((admin, index) => ({ ...admin, email: emails[index] ?? admin.email }));
   return createSite(db, { ...input, admins, verifiedDomains: checkedDomains(input.verifiedDomains), wikiUrl: checkedWikiUrl(input.wikiUrl) }, actor, now.toISOString());
 }
 

@@ -61,6 +61,12 @@ describe('renderInvitationEmail', () => {
     expect(email.subject).toBe('Eve Bcc: victim@example.com invited you to Wiki X-Evil: 1');
   });
 
+  it('drops every bidi control from names, the Arabic letter mark included', () => {
+    const email = renderInvitationEmail(invitation({ inviterName: 'Eve\u061C\u202Egnp.exe', siteName: 'Wiki\u2067x\u2069\u200F' }));
+    expect(email.subject).toBe('Eve gnp.exe invited you to Wiki x');
+    expect(email.text).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+  });
+
   it('caps the subject length', () => {
     const email = renderInvitationEmail(invitation({ siteName: '😀'.repeat(500) }));
     expect(Array.from(email.subject).length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);

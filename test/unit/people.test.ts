@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalEmail } from '../../shared/domain/email-address';
 import {
   adminListProblem,
   appsWithInvalidGuestRole,
   classifyInvitee,
   isDeliverableEmail,
   isPaidRole,
-  normalizeEmail,
   precheckRows,
   type GroupRole,
   type Roles,
@@ -57,9 +57,26 @@ describe('appsWithInvalidGuestRole (rule 6)', () => {
   });
 });
 
-describe('normalizeEmail', () => {
+describe('canonicalEmail', () => {
   it('trims and lower-cases', () => {
-    expect(normalizeEmail('  Pat.Smith@Partner.EXAMPLE \t')).toBe('pat.smith@partner.example');
+    expect(canonicalEmail('  Pat.Smith@Partner.EXAMPLE \t')).toBe('pat.smith@partner.example');
+  });
+
+  it('folds full-width and other compatibility forms into the plain address', () => {
+    expect(canonicalEmail('Ｐat．SＭIｔH＠Partner．example')).toBe('pat.smith@partner.example');
+    expect(canonicalEmail('\u3000ﬁona@\u212Aelvin.example')).toBe('fiona@kelvin.example');
+  });
+
+  it('refuses what is still not ASCII: look-alike letters of other scripts', () => {
+    // Cyrillic а (U+0430) and Greek ο (U+03BF) look like Latin a and o
+    expect(canonicalEmail('p\u0430t@partner.example')).toBeNull();
+    expect(canonicalEmail('pat@partner.exampl\u03BF')).toBeNull();
+    // İ lower-cases to i + a combining dot, which no ASCII address contains
+    expect(canonicalEmail('\u0130da@partner.example')).toBeNull();
+  });
+
+  it('keeps punycode labels, which are ASCII', () => {
+    expect(canonicalEmail('Pat@XN--Bcher-kva.example')).toBe('pat@xn--bcher-kva.example');
   });
 });
 
@@ -151,6 +168,15 @@ describe('precheckRows', () => {
     ]);
   });
 
+  it('one address in full-width or upper case is a duplicate of itself, and a look-alike is invalid', () => {
+    const rows = precheckRows(['pat@partner.example', 'ＰＡＴ＠partner.example', 'p\u0430t@partner.example']);
+    expect(rows).toEqual([
+      { kind: 'candidate', email: 'pat@partner.example' },
+      { kind: 'rejected', email: 'pat@partner.example', reason: 'duplicate_in_request' },
+      { kind: 'rejected', email: 'p\u0430t@partner.example', reason: 'invalid_email' },
+    ]);
+  });
+
   it('an invalid row does not mark its address as seen', () => {
     // Given: an address with CR/LF is invalid even though its normalised prefix is valid
     const rows = precheckRows(['pat@example.com\r\nBcc: x@y.example', 'pat@example.com']);
@@ -173,6 +199,10 @@ describe('adminListProblem', () => {
         { path: 'body.admins.2.email', message: 'Not a deliverable address' },
       ],
     });
+  });
+
+  it('names an address canonicalEmail refused (null) as undeliverable', () => {
+    expect(adminListProblem(['ada@acme.example', null])?.issues).toEqual([{ path: 'body.admins.1.email', message: 'Not a deliverable address' }]);
   });
 
   it('refuses an address listed twice', () => {
