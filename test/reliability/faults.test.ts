@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { Agent } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -330,7 +331,7 @@ describe('SendTaskSuccess answering that the task is gone', () => {
     try {
       const response = await handler(
         routeEvent({ method: 'POST', route: '/invitations/{token}/accept', pathParameters: { token: invitee.linkToken }, body: { displayName: 'Kim Partner' } }),
-        {} as never,
+        {} as Context,
       );
       expect(response.statusCode, response.body).toBe(200);
       expect(JSON.parse(response.body ?? '{}')).toEqual({ userId: invitee.userId, status: 'invited' });
@@ -359,7 +360,7 @@ describe('SendTaskSuccess answering that the task is gone', () => {
           body: { spaceKey: 'ENG' },
           claims: { sub: adminId },
         }),
-        {} as never,
+        {} as Context,
       );
       expect(response.statusCode, response.body).toBe(200);
       expect(JSON.parse(response.body ?? '{}')).toMatchObject({ userId: invitee.userId, spaceKey: 'ENG' });
