@@ -9,6 +9,7 @@ import { SpaceItem, spaceKey } from '../directory/entities/space';
 import { requireInvitation } from '../directory/invitations';
 import { endPendingInvitation } from '../directory/people/departure';
 import { readItem } from '../directory/reads';
+import { fullJitterMs } from '../directory/retry';
 import { activatePerson } from '../directory/onboarding/activation';
 import { claimInvitationSend, claimWelcomeSend, recordInvitationSent, recordWelcomeSent, releaseInvitationSend } from '../directory/onboarding/email-lease';
 import { storeAcceptTaskToken, storeSpaceTaskToken } from '../directory/onboarding/task-tokens';
@@ -28,6 +29,14 @@ export interface WorkflowContext {
   readonly configurationSet?: string | undefined;
   /** How long SendInvitation waits for the resend that started its execution to be recorded (tests shorten it). */
   readonly aheadWaitMs?: number;
+  /**
+   * How long one SendInvitation attempt keeps retrying SES's transient failures (throttling, 5xx,
+   * the endpoint unreachable) before leaving the email to the workflow's Retry.
+   */
+  readonly sesRetryWindowMs?: number;
+  /** The clock and the wait of that retry, injected so tests need not spend its real time. */
+  readonly clock?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** A resend replaced this execution: it sends nothing, and its ExpireInvitation ends nothing. */
@@ -37,7 +46,17 @@ export class SupersededError extends Error {
 
 const AHEAD_WAIT_MS = 5_000;
 const AHEAD_POLL_MS = 200;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A short SES outage or a burst of throttling is ridden out inside the attempt: a Step Functions
+ * retry costs state transitions and a fresh invocation, and its first wait is longer than most
+ * throttling lasts. 15 s of the 30 s attempt: the ahead wait (5 s) and the DynamoDB calls fit around it.
+ */
+export const SES_RETRY_WINDOW_MS = 15_000;
+const SES_RETRY_BACKOFF = { maxAttempts: Number.POSITIVE_INFINITY, baseMs: 200, capMs: 4_000 };
+/** Never zero: a retry that does not wait would spin against an SES that is refusing. */
+const SES_RETRY_MIN_WAIT_MS = 50;
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -47,14 +66,16 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
  */
 export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payload: InvitationTaskPayload): Promise<{ sent: boolean }> {
   const { db } = context;
+  const now = context.clock ?? (() => new Date());
   const execution = payload.execution ?? payload.invitationId;
   const ids = { siteId: payload.siteId, invitationId: payload.invitationId, execution };
   // A resend starts its execution before it records the resend, so the first attempt may be early.
+  // That wait is for another write to land, so it runs on real time whatever the clock says.
   const waitUntil = Date.now() + (context.aheadWaitMs ?? AHEAD_WAIT_MS);
-  let claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date(), execution);
+  let claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, now(), execution);
   while (claim.kind === 'ahead' && Date.now() < waitUntil) {
     await pause(AHEAD_POLL_MS);
-    claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, new Date(), execution);
+    claim = await claimInvitationSend(db, payload.siteId, payload.invitationId, now(), execution);
   }
   if (claim.kind === 'busy') throw new EmailTransientError('Another attempt is sending this invitation');
   if (claim.kind === 'ahead') throw new EmailTransientError('The resend that started this execution is not recorded yet');
@@ -83,12 +104,35 @@ export async function sendInvitation(context: Omit<WorkflowContext, 'sfn'>, payl
   // The tags come back in every SES event about this email: which invitation, and which of its emails.
   const tags = { kind: 'invitation', site: payload.siteId, invitation: payload.invitationId, resend: String(invitation.resends ?? 0) };
   const messageId = await sendOrRelease(
-    () => sendEmail(context.ses, { ...email, to: invitation.email, from: context.senderAddress, tags, configurationSet: context.configurationSet }),
+    () => retryTransientWithin(context, () => sendEmail(context.ses, { ...email, to: invitation.email, from: context.senderAddress, tags, configurationSet: context.configurationSet })),
     () => releaseInvitationSend(db, payload.siteId, payload.invitationId, digest),
   );
-  await recordAfterSend(() => recordInvitationSent(db, payload.siteId, payload.invitationId, digest, messageId, new Date().toISOString()), ids);
+  await recordAfterSend(() => recordInvitationSent(db, payload.siteId, payload.invitationId, digest, messageId, now().toISOString()), ids);
   log.info('invitation email sent', { ...ids, messageId });
   return { sent: true };
+}
+
+/**
+ * Retries `send` on EmailTransient with full-jitter backoff while the next wait still ends inside
+ * the window; then the last transient error goes to the caller (the lease is given back and the
+ * workflow's Retry takes over). SES gave no MessageId for any of these tries, so retrying them is
+ * what the workflow's retry would do, only sooner. A rejection is never retried.
+ */
+async function retryTransientWithin<T>(context: Pick<WorkflowContext, 'sesRetryWindowMs' | 'clock' | 'sleep'>, send: () => Promise<T>): Promise<T> {
+  const clock = context.clock ?? (() => new Date());
+  const sleep = context.sleep ?? pause;
+  const deadline = clock().getTime() + (context.sesRetryWindowMs ?? SES_RETRY_WINDOW_MS);
+  for (let round = 1; ; round++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof EmailTransientError)) throw error;
+      const wait = SES_RETRY_MIN_WAIT_MS + fullJitterMs(round, SES_RETRY_BACKOFF);
+      if (clock().getTime() + wait >= deadline) throw error;
+      log.warn('SES send failed for now; retrying within the attempt', { error: error.message, round, waitMs: Math.round(wait) });
+      await sleep(wait);
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { personKey, type PersonItem } from '../../shared/directory/entities/pers
 import { siteKey, type SiteItem } from '../../shared/directory/entities/site';
 import { spaceKey as spaceItemKey, type SpaceItem } from '../../shared/directory/entities/space';
 import { completeTask, failTask } from '../../shared/workflow/client';
-import { activate, awaitAcceptance, awaitSpaceAssignment, expireInvitation, sendInvitation, type WorkflowContext } from '../../shared/workflow/tasks';
+import { activate, awaitAcceptance, awaitSpaceAssignment, expireInvitation, SES_RETRY_WINDOW_MS, sendInvitation, type WorkflowContext } from '../../shared/workflow/tasks';
 
 // ---------------------------------------------------------------------------------------------
 // Mocked AWS clients and a tiny key-value stand-in for GetCommand
@@ -117,6 +117,15 @@ function resolved(
 const resolvedUpdates = () => updates().map((input) => resolved(input.UpdateExpression, input));
 const emailInput = () => sesMock.commandCalls(SendEmailCommand)[0]!.args[0].input as SendEmailCommandInput;
 
+/** A clock that moves only when the code under test sleeps on it: retry windows cost no real time. */
+function fakeClock(start = Date.now()) {
+  let at = start;
+  return {
+    context: { clock: () => new Date(at), sleep: async (ms: number) => void (at += ms) },
+    waited: () => at - start,
+  };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -216,18 +225,41 @@ describe('sendInvitation', () => {
     expect(tokens[0]).not.toBe(tokens[1]);
   });
 
-  it('throws EmailTransient on SES throttling and releases the lease without marking the email sent', async () => {
-    // Prepare
+  it('throws EmailTransient once SES throttling outlasts the retry window, and releases the lease without marking the email sent', async () => {
+    // Prepare: SES throttles every call; the attempt's clock moves only by its own waits
     sesMock.on(SendEmailCommand).rejects(sdkError('Throttling'));
+    const clock = fakeClock();
     // Act
-    const error = await rejection(sendInvitation(context, payload));
-    // Assess
+    const error = await rejection(sendInvitation({ ...context, ...clock.context }, payload));
+    // Assess: retried within the attempt, never waiting past the window
     expect(error.name).toBe('EmailTransient');
+    expect(sesMock.commandCalls(SendEmailCommand).length).toBeGreaterThan(2);
+    expect(clock.waited()).toBeLessThan(SES_RETRY_WINDOW_MS);
     expect(error.message).not.toContain('pat@partner.example');
     expect(updates()).toEqual([expect.objectContaining({ TableName: TABLE, Key: invitationKey(SITE, INVITATION) })]);
     // Given back only while the link it claimed is still the invitation's (a resend replaces it)
     expect(resolved(updates()[0]?.ConditionExpression, updates()[0])).toMatch(/^tokenDigest = "[0-9a-f]{64}"$/);
     expect(resolvedUpdates()).toEqual(['REMOVE sendingUntil']);
+  });
+
+  it('rides out throttling inside the window: one email, recorded as sent, the lease never given back', async () => {
+    // Prepare
+    sesMock.on(SendEmailCommand).rejectsOnce(sdkError('Throttling')).rejectsOnce(sdkError('ServiceUnavailable', 503)).resolves({ MessageId: 'ses-msg-3' });
+    const clock = fakeClock();
+    // Act
+    const result = await sendInvitation({ ...context, ...clock.context }, payload);
+    // Assess
+    expect(result).toEqual({ sent: true });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(3);
+    expect(clock.waited()).toBeGreaterThan(0);
+    expect(resolvedUpdates()).toEqual([expect.stringMatching(/^SET emailSentAt = "[^"]+", emailMessageId = "ses-msg-3" REMOVE sendingUntil$/)]);
+  });
+
+  it('does not retry within the attempt when its window is zero', async () => {
+    sesMock.on(SendEmailCommand).rejectsOnce(sdkError('Throttling')).resolves({ MessageId: 'ses-msg-4' });
+    const error = await rejection(sendInvitation({ ...context, ...fakeClock().context, sesRetryWindowMs: 0 }, payload));
+    expect(error.name).toBe('EmailTransient');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('throws EmailRejected when SES answers MessageRejected, and releases the lease', async () => {

@@ -23,6 +23,15 @@ export type SendClaim =
   | { readonly kind: 'claimed'; readonly token: string; readonly invitation: InvitationItem }
   | { readonly kind: 'already-sent' | 'not-pending' | 'busy' | 'ahead' | 'superseded' };
 
+/**
+ * Sent: our own mark, or an SES event about the invitation's current email (its configuration set
+ * reports the send, keyed by the invitation's tags; a resend clears both). The event covers an
+ * attempt that died after SES took the email but before it wrote the mark: once it is recorded, a
+ * retry after the lease sends nothing. SendEmail has no idempotency key, so an attempt retried
+ * before the event is recorded can still send a second copy; README "Delivery guarantees".
+ */
+const isSent = (invitation: InvitationItem) => invitation.emailSentAt !== undefined || invitation.deliveryMessageId !== undefined;
+
 const leaseEnd = (now: Date) => new Date(now.getTime() + SEND_LEASE_SECONDS * 1000).toISOString();
 
 /**
@@ -36,7 +45,7 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
   if (!invitation || invitation.status !== 'pending') return { kind: 'not-pending' };
   const standing = executionStanding(invitation, execution);
   if (standing !== 'current') return { kind: standing };
-  if (invitation.emailSentAt) return { kind: 'already-sent' };
+  if (isSent(invitation)) return { kind: 'already-sent' };
   const token = newLinkToken();
   const digest = hashToken(token);
   const nowIso = now.toISOString();
@@ -50,6 +59,7 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
           invitationIs.eq('status', 'pending'),
           drivenBy(invitationId, execution),
           invitationIs.attributeNotExists('emailSentAt'),
+          invitationIs.attributeNotExists('deliveryMessageId'),
           or(invitationIs.attributeNotExists('sendingUntil'), invitationIs.lt('sendingUntil', nowIso)),
         ),
       ),
@@ -61,7 +71,7 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
       if (!fresh || fresh.status !== 'pending') return { kind: 'not-pending' };
       const standingNow = executionStanding(fresh, execution);
       if (standingNow !== 'current') return { kind: standingNow };
-      return { kind: fresh.emailSentAt ? 'already-sent' : 'busy' };
+      return { kind: isSent(fresh) ? 'already-sent' : 'busy' };
     }
     throw error;
   }
