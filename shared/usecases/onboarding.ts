@@ -3,7 +3,6 @@ import { acceptInvitation as recordAcceptance, openInvitationLink } from '../dir
 import { assignSpace } from '../directory/onboarding/space-assignment';
 import type { PersonItem } from '../directory/entities/person';
 import type { SiteItem } from '../directory/entities/site';
-import { requirePerson } from '../directory/people/load';
 import { completeTask } from '../workflow/client';
 import type { OnboardingDeps } from './deps';
 import { passTwoStep, type TwoStepDeps } from './two-step';
@@ -32,8 +31,7 @@ export type AcceptOutcome =
 export async function acceptThroughLink(deps: AcceptDeps, token: string, acceptance: Acceptance, now: Date): Promise<AcceptOutcome> {
   const open = await openInvitationLink(deps.db, token, now);
   if (twoStepRequiredFor(open.site, open.invitation)) {
-    const invitee = await requirePerson(deps.db, open.site.siteId, open.invitation.userId);
-    const twoStep = await passTwoStep(deps, { site: open.site, person: invitee, code: acceptance.totpCode, now });
+    const twoStep = await passTwoStep(deps, { site: open.site, person: open.person, code: acceptance.totpCode, now });
     if (twoStep.kind === 'enrolment') return { kind: 'enrolment', otpauthUrl: twoStep.otpauthUrl, secret: twoStep.secret, site: open.site };
   }
   const { person, acceptTaskToken } = await recordAcceptance(deps.db, open, acceptance.displayName, now);
@@ -53,9 +51,8 @@ export type TwoStepPrompt =
  */
 export async function acceptancePrompt(deps: AcceptDeps, token: string, now: Date): Promise<TwoStepPrompt> {
   const open = await openInvitationLink(deps.db, token, now);
-  const invitee = await requirePerson(deps.db, open.site.siteId, open.invitation.userId);
-  if (invitee.twoStepEnrolled) return { kind: 'code', site: open.site };
-  const twoStep = await passTwoStep(deps, { site: open.site, person: invitee, code: undefined, now });
+  if (open.person.twoStepEnrolled) return { kind: 'code', site: open.site };
+  const twoStep = await passTwoStep(deps, { site: open.site, person: open.person, code: undefined, now });
   return twoStep.kind === 'enrolment' ? { ...twoStep, site: open.site } : { kind: 'code', site: open.site };
 }
 

@@ -14,6 +14,12 @@ export const LinkItem = z.object({
   siteId: z.string(),
   invitationId: z.optional(z.string()),
   userId: z.string(),
+  /**
+   * An invitation link also names who invited and to which space (both fixed at invite), so opening
+   * it reads everything its page and its acceptance need in one round trip after the link itself.
+   */
+  invitedBy: z.optional(z.string()),
+  spaceKey: z.optional(z.string()),
   /** Re-verification links carry their own expiry (an invitation's is on the invitation). */
   expiresAt: z.optional(z.string()),
   /** Set when a re-verification link was used, so a second use is told apart from a replaced link. */

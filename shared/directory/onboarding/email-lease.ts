@@ -49,7 +49,15 @@ export async function claimInvitationSend(db: Directory, siteId: string, invitat
   const token = newLinkToken();
   const digest = hashToken(token);
   const nowIso = now.toISOString();
-  const link: LinkItem = { purpose: 'invitation', siteId, invitationId, userId: invitation.userId, ttl: epochSeconds(invitation.expiresAt) + INVITATION_KEEP_SECONDS };
+  const link: LinkItem = {
+    purpose: 'invitation',
+    siteId,
+    invitationId,
+    userId: invitation.userId,
+    invitedBy: invitation.invitedBy,
+    ...(invitation.spaceKey ? { spaceKey: invitation.spaceKey } : {}),
+    ttl: epochSeconds(invitation.expiresAt) + INVITATION_KEEP_SECONDS,
+  };
   try {
     await commitWrites(db, [
       updateWrite(
