@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../infra/local/jwt';
+import { LOCAL_AUDIENCE } from '../../infra/local/jwt';
 import type { RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
 import { tableState, validBodies, validBodyFor } from '../support/route-bodies';
@@ -60,7 +60,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Claims the local gateway accepts for this subject, with `changes` applied (undefined removes one). */
 function claims(sub: string, changes: Partial<Record<keyof JWTPayload | 'scope', unknown>> = {}): Record<string, unknown> {
-  const good = { iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub, iat: nowSeconds(), exp: nowSeconds() + 3600 };
+  const good = { iss: given.stack.issuer, aud: LOCAL_AUDIENCE, sub, iat: nowSeconds(), exp: nowSeconds() + 3600 };
   return Object.fromEntries(Object.entries({ ...good, ...changes }).filter(([, value]) => value !== undefined));
 }
 
