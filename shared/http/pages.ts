@@ -1,8 +1,10 @@
 import { escapeHtml, formatUtcDate } from '../email';
+import { GUEST_PAGE_STYLE } from './page-style';
 
 /**
- * The guest pages. Server-rendered, no scripts (the CSP forbids them), every value escaped.
- * GET only shows; the Accept button is a form POST, so mail scanners that fetch links change nothing.
+ * The guest pages. Server-rendered, no scripts (the CSP forbids them), every value escaped, one
+ * stylesheet the CSP admits by its hash. GET only shows; the Accept button is a form POST, so mail
+ * scanners that fetch links change nothing. Each page says what happens next, or whom to ask.
  */
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -11,22 +13,16 @@ function layout(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;color:#172b4d;margin:0;padding:2rem 1rem}
-main{max-width:32rem;margin:0 auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 1px 3px rgba(9,30,66,.2)}
-h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #c1c7d0;border-radius:4px;font-size:1rem}
-button{margin-top:1.5rem;background:#0052cc;color:#fff;border:0;border-radius:4px;padding:.7rem 1.4rem;font-size:1rem;cursor:pointer}
-.muted{color:#5e6c84;font-size:.9rem}
-.error{background:#ffebe6;color:#bf2600;border-radius:4px;padding:.6rem .8rem}
-.qr svg{display:block;width:13rem;height:13rem;margin:1rem auto}
-.secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.1rem;letter-spacing:.05em;word-spacing:.4em;user-select:all}
-</style>
+<style>${GUEST_PAGE_STYLE}</style>
 </head>
-<body><main>
+<body>
+<header class="brand">guestpass</header>
+<main>
 ${body}
-</main></body>
+</main>
+</body>
 </html>`;
 }
 

@@ -13,6 +13,7 @@ import { errorResponse, validationError, type InputPart } from './errors';
 import type { HttpEvent } from './event';
 import { logger } from '../log';
 import { linkProblemPage, wantsJson } from './pages';
+import { GUEST_PAGE_STYLE_SOURCE } from './page-style';
 import type { SiteAdmin, SiteAdminLookup } from './site-admin';
 import type { IdempotencyStore } from './idempotency';
 import { bodyDigest } from '../domain/tokens';
@@ -150,7 +151,8 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
       httpSecurityHeaders({
         contentSecurityPolicy: {
           'default-src': "'none'",
-          'style-src': "'unsafe-inline'",
+          // The guest pages' one stylesheet by its hash; no script source at all (default-src).
+          'style-src': GUEST_PAGE_STYLE_SOURCE,
           'form-action': "'self'",
           'frame-ancestors': "'none'",
           'base-uri': "'none'",
