@@ -156,6 +156,8 @@ describe('guest pages in a browser without JavaScript', () => {
     // Launched here, not in beforeAll: a browser that cannot start then counts as this test failing.
     browser = await launchBrowser();
     context = await browser.newContext({ javaScriptEnabled: false });
+    // A field or button that went missing fails in seconds, naming what was looked for.
+    context.setDefaultTimeout(5_000);
     context.on('request', (request) => requested.push(request.url()));
     const page = await context.newPage();
 
