@@ -53,13 +53,13 @@ function stepsAfterAccepting(view: InvitationPage): string[] {
     steps.push('Set up two-step verification: scan a QR code with an authenticator app on your phone (or type in its key), then enter the 6-digit code the app shows.');
   }
   if (view.kind === 'guest' && !view.spaceKey) {
-    steps.push(`Wait for ${inviter} or another administrator of ${site} to give you a space to work in. Until then you cannot open any page.`);
+    steps.push(`Wait for ${inviter} or another administrator of ${site} to give you a space to work in.`);
   } else if (view.kind === 'guest') {
     steps.push(`Your access to the space ${escapeHtml(view.spaceName ?? view.spaceKey ?? '')} is switched on.`);
   } else {
     steps.push(`Your account on ${site} is switched on.`);
   }
-  steps.push(`We send a welcome email to ${escapeHtml(view.email)} with the link to ${site} once your access is ready.`);
+  steps.push(`We send a welcome email to ${escapeHtml(view.email)} once your access is ready.`);
   return steps;
 }
 
@@ -105,10 +105,10 @@ export type AcceptedNext = 'space' | 'ready';
 export function acceptedPage(next: AcceptedNext | undefined): string {
   const steps =
     next === 'space'
-      ? ['An administrator of the site gives you a space to work in.', 'We email you a welcome message with the link to the site as soon as you can start.']
+      ? ['An administrator of the site gives you a space to work in.', 'We email you a welcome message as soon as you can start.']
       : next === 'ready'
-        ? ['We are switching your access on now.', 'We email you a welcome message with the link to the site in a moment.']
-        : ['We email you a welcome message with the link to the site as soon as your access is ready.'];
+        ? ['We are switching your access on now.', 'We email you a welcome message in a moment.']
+        : ['We email you a welcome message as soon as your access is ready.'];
   return layout(
     'Invitation accepted',
     `<h1>Invitation accepted</h1>
