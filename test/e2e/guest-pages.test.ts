@@ -1,5 +1,5 @@
 // First: the handlers loaded below log at debug level, every line of it, for the last test to read.
-import '../support/log-everything';
+import { restoreLogLevel } from '../support/log-everything';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Secret, TOTP } from 'otpauth';
@@ -68,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const restore of restoreStreams) restore();
+  restoreLogLevel();
   await browser?.close();
   await given?.close();
 });
