@@ -53,7 +53,8 @@ function compile(route: RouteDeclaration): CompiledRoute {
  * each Lambda the payload-format-2.0 event it would get in AWS.
  */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
-  const compiled = ROUTES.map(compile);
+  // API Gateway prefers the most specific route: `/invitations/accepted` before `/invitations/{token}`.
+  const compiled = ROUTES.map(compile).sort((a, b) => a.names.length - b.names.length);
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.log?.(`gateway error: ${(error as Error).stack ?? String(error)}`);
@@ -136,7 +137,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const started = Date.now();
     const result = await handler(event, lambdaContext(match.route.name, requestId));
     const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
-    options.log?.(`${method} ${url.pathname} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
+    // The route key, as the deployed access log has it: the path would carry link tokens.
+    options.log?.(`${method} ${match.route.path} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
     const outHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(structured.headers ?? {})) outHeaders[name] = String(value);
     send(response, structured.statusCode ?? 200, outHeaders, structured.isBase64Encoded ? Buffer.from(structured.body ?? '', 'base64') : (structured.body ?? ''));

@@ -33,7 +33,7 @@ export interface TestSite {
  * The local stack in this test file's process (own table, own gateway and Step Functions
  * endpoint), with the calls the end-to-end tests make: `when.we_call(...)` over real HTTP.
  */
-export async function startTestStack(options: { inviteExpirySeconds?: number; console?: boolean; consoleTokenSeconds?: number } = {}) {
+export async function startTestStack(options: { inviteExpirySeconds?: number; console?: boolean; consoleTokenSeconds?: number; log?: (line: string) => void } = {}) {
   const sesEndpoint = inject('sesEndpoint');
   const stackId = randomUUID().slice(0, 8);
   // One SES stand-in serves every test file: each stack sends from its own address, so a file
@@ -56,6 +56,7 @@ export async function startTestStack(options: { inviteExpirySeconds?: number; co
     ...(consoleDir ? { consoleDir } : {}),
     ...(options.consoleTokenSeconds !== undefined ? { consoleTokenSeconds: options.consoleTokenSeconds } : {}),
     ...(options.inviteExpirySeconds !== undefined ? { inviteExpirySeconds: options.inviteExpirySeconds } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   const operatorToken = await stack.signer.sign({ sub: 'operator', scope: 'sites:manage' });
 
