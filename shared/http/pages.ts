@@ -242,19 +242,21 @@ function invitationProblem(code: string, inviter: string | undefined): Problem |
         ],
       };
     case 'invitation_expired':
-      return { title: 'Invitation expired', text: ['This invitation has expired.', `Ask ${who} for a new invitation.`] };
+      return { title: 'Invitation expired', text: ['This invitation has expired.', `Ask ${who} for a new invitation.`, 'A new invitation comes in its own email, with a link of its own.'] };
     case 'invitation_revoked':
       return {
         title: 'Invitation no longer valid',
         text: [
           'This invitation was withdrawn or replaced by a newer one.',
-          `If ${who} sent you a newer invitation email, use the link in that one; otherwise ask ${who} for a new invitation.`,
+          `If ${who} sent you a newer invitation email, use the link in that one.`,
+          `Otherwise ask ${who} for a new invitation.`,
         ],
       };
     default:
       return undefined;
   }
 }
+// Every refusal has three sentences: the answers differ in words, never in shape.
 
 const VERIFICATION_PROBLEMS: Record<string, Problem> = {
   not_found: {

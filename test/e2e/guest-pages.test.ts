@@ -264,7 +264,7 @@ describe('guest pages in a browser without JavaScript', () => {
     expect((await given.api('DELETE', `/sites/${site.siteId}/invitations/${withdrawn.invitationId}`, { token: site.adminToken })).status).toBeLessThan(300);
     await open(page, linkInMail(withdrawn.mail, 'invitations'), 'invitation-revoked', 410);
     expect(await page.locator('h1').innerText()).toBe('Invitation no longer valid');
-    expect(await textOf(page)).toContain('otherwise ask Ada Admin for a new invitation');
+    expect(await textOf(page)).toContain('Otherwise ask Ada Admin for a new invitation');
     for (const html of [await page.content()]) expect(html).not.toContain('gone@partner.example');
 
     await open(page, `${origin}/invitations/${'Q'.repeat(43)}`, 'invitation-unknown', 404);

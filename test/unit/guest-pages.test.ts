@@ -55,7 +55,7 @@ describe('the accepted page', () => {
 describe('the link problem pages', () => {
   it('name the invitation’s own inviter in the next step of expired, used and revoked links', () => {
     expect(textOf(linkProblemPage('invitation_expired', 'invitation', 'Ada Admin'))).toContain('Ask Ada Admin for a new invitation.');
-    expect(textOf(linkProblemPage('invitation_revoked', 'invitation', 'Ada Admin'))).toContain('otherwise ask Ada Admin for a new invitation');
+    expect(textOf(linkProblemPage('invitation_revoked', 'invitation', 'Ada Admin'))).toContain('Otherwise ask Ada Admin for a new invitation');
     expect(textOf(linkProblemPage('invitation_used', 'invitation', 'Ada Admin'))).toContain('If you did not accept it, tell Ada Admin.');
     expect(linkProblemPage('invitation_expired', 'invitation', '<Eve>')).toContain('Ask &lt;Eve&gt; for a new invitation.');
   });
