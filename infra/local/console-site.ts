@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { consoleContentSecurityPolicy } from '../console-headers';
 
 /**
  * The admin console as the local stack serves it: the built files under `/console/`, its
@@ -26,9 +27,8 @@ export const CONSOLE_PATH = '/console';
 
 /** The console's content security policy: its own scripts and styles only, API calls to its origin or `apiUrl`. */
 export function consoleSecurityHeaders(apiOrigin?: string): Record<string, string> {
-  const connect = ["'self'", ...(apiOrigin ? [apiOrigin] : [])].join(' ');
   return {
-    'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src ${connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': consoleContentSecurityPolicy(apiOrigin),
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
