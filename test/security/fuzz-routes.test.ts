@@ -16,7 +16,7 @@ import { eventually, startTestStack, type TestSite, type TestStack } from '../su
  * printed. `FUZZ_RUNS=1000` is the long mode (bodies per route); the default keeps the file short.
  */
 const SEED = 4711;
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 20);
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 15);
 
 let given: TestStack;
 let site: TestSite;
