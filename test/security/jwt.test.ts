@@ -50,7 +50,10 @@ beforeAll(async () => {
     const list = await given.api<{ invitations: { delivery: string }[] }>('GET', `${b}/invitations?status=pending`, { token: siteB.adminToken });
     return list.json.invitations.length === 2 && list.json.invitations.every((entry) => entry.delivery === 'sent');
   });
-  await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= 2);
+  await eventually(async () => {
+    const parked = (await tableState(given.db)).filter((item) => String(item.pk) === `SITE#${siteB.siteId}` && String(item.sk).startsWith('INVITATION#') && typeof item.acceptTaskToken === 'string');
+    return parked.length === 2;
+  });
   targets = { spaceKey: 'BENG', otherSpaceKey: 'BPUB', groupId: group.json.groupId, guest: guest.userId!, paid: paid.userId!, invitationId: guest.invitationId! };
 }, 60_000);
 afterAll(() => given?.close());
