@@ -226,7 +226,7 @@ export function InviteView(props: { inviterName: string }) {
         {blocker && addresses.length > 0 ? <p class="error">{blocker}</p> : null}
         <div class="actions">
           <button type="submit" class="primary" disabled={sending} aria-describedby={paidBy.length > 0 ? ids.warning : undefined}>
-            {sending ? 'Sending…' : `Invite ${addresses.length || ''} ${addresses.length === 1 ? 'person' : 'people'}`.replace('  ', ' ')}
+            {sending ? 'Sending…' : 'Send invitations'}
           </button>
         </div>
       </form>
