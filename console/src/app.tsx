@@ -120,6 +120,7 @@ export function ConsoleApp(props: { config: ConsoleConfig; auth: Auth; user: Use
   const [gate, setGate] = useState<Gate | undefined>(undefined);
   const [announcement, setAnnouncement] = useState({ text: '', round: 0 });
   const [inviterName, setInviterName] = useState('An administrator');
+  const [adminLabel, setAdminLabel] = useState<string | undefined>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 
@@ -149,7 +150,10 @@ export function ConsoleApp(props: { config: ConsoleConfig; auth: Auth; user: Use
   useEffect(() => {
     if (!api || !user.profile.sub) return;
     api.person(user.profile.sub).then(
-      (person) => setInviterName(person.displayName ?? 'An administrator'),
+      (person) => {
+        setInviterName(person.displayName ?? 'An administrator');
+        setAdminLabel(person.displayName ? `${person.displayName} (${person.email})` : person.email);
+      },
       () => undefined,
     );
   }, [api, user.profile.sub]);
@@ -174,7 +178,7 @@ export function ConsoleApp(props: { config: ConsoleConfig; auth: Auth; user: Use
     setLocation(currentLocation());
   };
   const View = VIEW_COMPONENTS[view.id];
-  const who = typeof user.profile.email === 'string' ? user.profile.email : user.profile.sub;
+  const who = adminLabel ?? (typeof user.profile.email === 'string' ? user.profile.email : user.profile.sub);
 
   return (
     <>

@@ -161,6 +161,7 @@ export function GuestsView() {
         <h2 id="bulk-title">
           With the {selected.size} selected {selected.size === 1 ? 'guest' : 'guests'}
         </h2>
+        {selected.size === 0 ? <p class="hint">Select guests in the list below to act on them.</p> : null}
         <div class="bulk-row">
           <div class="field inline">
             <label for={ids.target}>Space to assign</label>
