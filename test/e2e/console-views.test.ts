@@ -18,7 +18,8 @@ import { eventually, linkIn, startTestStack, type TestSite, type TestStack } fro
  */
 const AUTHORITY = 'http://127.0.0.1:1/oidc';
 const CLIENT_ID = 'guestpass-console';
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// connect-src names the provider: the console reads its discovery document and redeems the code there.
+const CSP = `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${new URL(AUTHORITY).origin}; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 let given: TestStack;
@@ -426,6 +427,68 @@ describe('the admin console in Chromium', () => {
     expect(await refusedPage.locator('main').textContent()).toContain('The API no longer accepts your sign-in');
     await checkView(refusedPage, 'session-ended');
     await refusedPage.close();
+  }, 60_000);
+
+  it('signs in by authorization code with PKCE and comes back to the view it started from; signs out without an end-session endpoint', async () => {
+    // A stand-in for the provider's three endpoints, enough to see what the console sends them.
+    const authorize: URL[] = [];
+    const tokenBodies: URLSearchParams[] = [];
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
+    const accessToken = await given.stack.signer.sign({ sub: site.adminUserId });
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const idToken = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ iss: AUTHORITY, aud: CLIENT_ID, sub: site.adminUserId, iat: now, exp: now + 3600 })}.signature`;
+    context ??= await consoleContext();
+    await context.route(`${AUTHORITY}/**`, async (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (request.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+      if (url.pathname.endsWith('/.well-known/openid-configuration')) {
+        return route.fulfill({
+          headers: cors,
+          json: { issuer: AUTHORITY, authorization_endpoint: `${AUTHORITY}/auth`, token_endpoint: `${AUTHORITY}/token`, jwks_uri: `${AUTHORITY}/jwks`, code_challenge_methods_supported: ['S256'] },
+        });
+      }
+      if (url.pathname.endsWith('/auth')) {
+        authorize.push(url);
+        const back = new URL(url.searchParams.get('redirect_uri')!);
+        back.search = new URLSearchParams({ code: 'the-code', state: url.searchParams.get('state')! }).toString();
+        // A page that sends the browser back, as the provider's sign-in page does once the admin signed
+        // in (a 302 here would reach the network without passing the console's route).
+        return route.fulfill({ contentType: 'text/html', body: `<!doctype html><meta http-equiv="refresh" content="0;url=${back.href.replace(/&/g, '&amp;')}"><title>Signed in</title>` });
+      }
+      if (url.pathname.endsWith('/token')) {
+        tokenBodies.push(new URLSearchParams(request.postData() ?? ''));
+        return route.fulfill({ headers: cors, json: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, id_token: idToken, scope: 'openid' } });
+      }
+      return route.fulfill({ status: 404, headers: cors });
+    });
+
+    const signingIn = await consolePage();
+    await signingIn.goto(consoleUrl(`?site=${site.siteId}&view=guests`));
+    await signingIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('Guests');
+    expect(new URL(signingIn.url()).pathname).toBe('/console/');
+    expect(new URL(signingIn.url()).search).toBe(`?site=${site.siteId}&view=guests`);
+
+    expect(authorize).toHaveLength(1);
+    const asked = Object.fromEntries(authorize[0]!.searchParams);
+    expect(asked).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: `${new URL(given.stack.apiUrl).origin}/console/callback`, code_challenge_method: 'S256' });
+    expect(asked.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(tokenBodies).toHaveLength(1);
+    expect(tokenBodies[0]!.get('grant_type')).toBe('authorization_code');
+    expect(tokenBodies[0]!.get('code')).toBe('the-code');
+    // The verifier is the challenge's preimage: S256(verifier) = challenge.
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(tokenBodies[0]!.get('code_verifier')!).digest('base64url')).toBe(asked.code_challenge);
+    // The signed-in console calls the API with the token it got.
+    await expect.poll(() => signingIn.locator('main ul.cards > li').count()).toBeGreaterThan(0);
+
+    await signingIn.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('You are signed out');
+    expect(await signingIn.evaluate('Object.keys(sessionStorage).filter((key) => key.startsWith("oidc.user:")).length')).toBe(0);
+    await checkView(signingIn, 'signed-out-after-sign-out');
+    await signingIn.close();
   }, 60_000);
 
   it('ran under the strict CSP without a single violation', () => {
