@@ -27,7 +27,13 @@ export function GatePage(props: { gate: Gate; auth: Auth | undefined; siteId?: s
   const { gate, auth } = props;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [gate.kind]);
-  const signIn = () => void auth?.signIn(`${window.location.pathname}${window.location.search}`);
+  const [signInFailure, setSignInFailure] = useState<string | undefined>(undefined);
+  const signIn = () => {
+    setSignInFailure(undefined);
+    auth?.signIn(`${window.location.pathname}${window.location.search}`).catch((error: unknown) => {
+      setSignInFailure(`The sign-in service could not be reached: ${error instanceof Error ? error.message : String(error)}. Try again in a moment.`);
+    });
+  };
   let title: string;
   let body: ComponentChildren;
   switch (gate.kind) {
@@ -63,6 +69,11 @@ export function GatePage(props: { gate: Gate; auth: Auth | undefined; siteId?: s
         {title}
       </h1>
       {body}
+      {signInFailure ? (
+        <p class="error" role="alert">
+          {signInFailure}
+        </p>
+      ) : null}
       {auth ? (
         <div class="actions">
           {gate.kind === 'forbidden' ? (

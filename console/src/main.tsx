@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { ConsoleApp, GatePage } from './app';
-import { Auth, loadConfig } from './auth';
+import { Auth, BASE, loadConfig } from './auth';
 import { isCallback } from './route';
 import './styles.css';
 
@@ -23,6 +23,8 @@ async function start(): Promise<void> {
     }
     render(<ConsoleApp config={config} auth={auth} user={current.user} />, root);
   } catch (error) {
+    // A failed callback leaves its spent code in the address bar; reloading it would fail again.
+    if (isCallback()) window.history.replaceState(null, '', BASE);
     const message = error instanceof Error ? error.message : String(error);
     render(<GatePage gate={{ kind: 'failed', message: `${message} Reload the page to try again.` }} auth={auth} />, root);
   }
