@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Api, Page } from './api';
 import { failureText } from './words';
 
@@ -38,7 +38,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a new closure on every render; `deps` says when what it loads changes.
   }, [...deps, round]);
   const reload = useCallback(() => setRound((value) => value + 1), []);
   return { ...state, reload };
@@ -55,21 +55,18 @@ export interface Paged<T> extends Loaded<Page<T>> {
  * back. A change of `deps` (a filter) starts again at the first page, as the cursor belongs to it.
  */
 export function usePaged<T>(load: (cursor: string | undefined) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const key = JSON.stringify(deps);
-  const [seenKey, setSeenKey] = useState(key);
-  if (seenKey !== key) {
-    setSeenKey(key);
-    setCursors([undefined]);
-  }
-  const cursor = seenKey === key ? cursors[cursors.length - 1] : undefined;
+  // The cursors belong to the filters they were read with: other filters start from the first page.
+  const [trail, setTrail] = useState<{ key: string; cursors: (string | undefined)[] }>({ key, cursors: [undefined] });
+  const cursors = trail.key === key ? trail.cursors : [undefined];
+  const cursor = cursors[cursors.length - 1];
   const loaded = useLoad(() => load(cursor), [key, cursor]);
   const nextCursor = loaded.data?.nextCursor;
   return {
     ...loaded,
     pageNumber: cursors.length,
-    next: nextCursor ? () => setCursors((stack) => [...stack, nextCursor]) : undefined,
-    previous: cursors.length > 1 ? () => setCursors((stack) => stack.slice(0, -1)) : undefined,
+    next: nextCursor ? () => setTrail({ key, cursors: [...cursors, nextCursor] }) : undefined,
+    previous: cursors.length > 1 ? () => setTrail({ key, cursors: cursors.slice(0, -1) }) : undefined,
   };
 }
 
@@ -168,6 +165,7 @@ export function ConfirmDialog(props: {
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLElement | null>(null);
+  const titleId = useId();
   const { open, onCancel } = props;
   useEffect(() => {
     const element = dialog.current;
@@ -190,10 +188,10 @@ export function ConfirmDialog(props: {
     return () => element.removeEventListener('close', closed);
   }, [open, onCancel]);
   return (
-    <dialog ref={dialog} aria-labelledby="dialog-title" class="dialog">
+    <dialog ref={dialog} aria-labelledby={titleId} class="dialog">
       {open ? (
         <form method="dialog">
-          <h2 id="dialog-title">{props.title}</h2>
+          <h2 id={titleId}>{props.title}</h2>
           <div class="dialog-body">{props.children}</div>
           <div class="actions">
             <button type="button" class={props.danger ? 'danger' : 'primary'} onClick={props.onConfirm}>
