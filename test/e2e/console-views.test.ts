@@ -399,6 +399,21 @@ describe('the admin console in Chromium', () => {
     await checkView(page, 'audit');
   }, 60_000);
 
+  it('asks before an invite whose group makes the invitee paid, and invites a paid user once confirmed', async () => {
+    await openView('Invite', 'Invite people');
+    await page.getByLabel('Email addresses').fill('pat@console.example');
+    await page.getByLabel('Staff (User (paid))').check();
+    await page.getByLabel('Space (optional, guests only)').selectOption('ENG');
+    expect(await page.getByText('Paid users see every space: the space is not sent for them.').isVisible()).toBe(true);
+    await page.getByRole('button', { name: /^Send invitations/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite as paid users?' });
+    await expect.poll(() => dialog.textContent()).toContain('the group Staff (User (paid)) makes this person a paid user: each takes a paid seat');
+    await checkView(page, 'invite-paid-confirm');
+    await dialog.getByRole('button', { name: 'Invite 1 paid user' }).click();
+    await expect.poll(() => results('Results').getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^pat@console\.example: invited as a paid user; /)]);
+    await expect.poll(() => seat('paid')).toBe('5 of 50 (user limit)');
+  }, 60_000);
+
   it('says "not an admin of this site" to another site’s admin', async () => {
     const refused = await consolePage({ sub: other.adminUserId });
     await refused.goto(consoleUrl());

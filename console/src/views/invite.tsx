@@ -233,8 +233,8 @@ export function InviteView(props: { inviterName: string }) {
 
       <ConfirmDialog open={confirming} title="Invite as paid users?" confirmLabel={`Invite ${addresses.length} paid ${addresses.length === 1 ? 'user' : 'users'}`} onConfirm={send} onCancel={() => setConfirming(false)}>
         <p>
-          {paidBy.join(' and ')} {paidBy.length > 1 ? 'make' : 'makes'} {addresses.length === 1 ? 'this person' : `all ${addresses.length} people`} paid users: each takes a paid seat
-          of the user limit, and cannot be made a guest later.
+          {paidBy.join(' and ')} {paidBy.length > 1 ? 'make' : 'makes'} {addresses.length === 1 ? 'this person a paid user' : `all ${addresses.length} people paid users`}: each
+          takes a paid seat of the user limit, and cannot be made a guest later.
         </p>
       </ConfirmDialog>
 
