@@ -44,13 +44,18 @@ interface Admin {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
+const PAGE_STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#172b4d}main{max-width:24rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:8px}@media (max-width:30rem){main{margin:0;border-radius:0}}label{display:block;margin-top:1rem;font-weight:600}input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #505f79;border-radius:4px}button{margin-top:1.5rem;margin-right:.5rem;padding:.6rem 1.2rem;font:inherit;font-weight:600;color:#fff;background:#0747a6;border:0;border-radius:4px}button.secondary{color:#0747a6;background:#fff;border:1px solid #0747a6}p.problem{color:#ae2a19;font-weight:600}:focus-visible{outline:3px solid #0747a6;outline-offset:2px}`;
+
+const page = (title: string, body: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · guestpass</title><style>${PAGE_STYLE}</style>
+</head><body><main>
+${body}
+</main></body></html>`;
+
 /** The sign-in page: no script, one form, the provider's cookies tie it to the authorization request. */
 function signInPage(uid: string, problem?: string, email = ''): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · guestpass</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#172b4d}main{max-width:24rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:8px}label{display:block;margin-top:1rem;font-weight:600}input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #505f79;border-radius:4px}button{margin-top:1.5rem;padding:.6rem 1.2rem;font:inherit;font-weight:600;color:#fff;background:#0747a6;border:0;border-radius:4px}p.problem{color:#ae2a19;font-weight:600}:focus-visible{outline:3px solid #0747a6;outline-offset:2px}</style>
-</head><body><main>
+  return page('Sign in', `
 <h1>Sign in to guestpass</h1>
 <p>Sign in with your administrator account to open the admin console.</p>
 ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
@@ -58,7 +63,7 @@ ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
 <label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(email)}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
-</form></main></body></html>`;
+</form>`);
 }
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
@@ -136,7 +141,21 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     },
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The provider's own form (its xsrf field) with our words: a sign-out is confirmed, not silent.
+        logoutSource(ctx: KoaContextWithOIDC, form: string) {
+          ctx.type = 'html';
+          ctx.body = page(
+            'Sign out',
+            `<h1>Sign out of guestpass?</h1><p>You will need your password to open the admin console again.</p>${form}<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button><button class="secondary" type="submit" form="op.logoutForm">Stay signed in</button>`,
+          );
+        },
+        postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+          ctx.type = 'html';
+          ctx.body = page('Signed out', '<h1>You are signed out</h1><p><a href="/console/">Open the admin console</a></p>');
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -155,7 +174,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     },
     renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem · guestpass</title></head><body><main><h1>Sign-in problem</h1><p>${escapeHtml(String(out.error_description ?? out.error ?? 'Something went wrong.'))}</p><p><a href="/console/">Back to the console</a></p></main></body></html>`;
+      ctx.body = page('Sign-in problem', `<h1>Sign-in problem</h1><p>${escapeHtml(String(out.error_description ?? out.error ?? 'Something went wrong.'))}</p><p><a href="/console/">Back to the console</a></p>`);
     },
   };
   const provider = new Provider(issuer, configuration);
@@ -194,7 +213,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
         try {
           await interaction(request, response, path.split('?')[0]!);
         } catch (error) {
-          if (!response.headersSent) response.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem · guestpass</title></head><body><main><h1>Sign-in problem</h1><p>${escapeHtml((error as Error).message)}</p><p><a href="/console/">Start again</a></p></main></body></html>`);
+          if (!response.headersSent) response.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(page('Sign-in problem', `<h1>Sign-in problem</h1><p>${escapeHtml((error as Error).message)}</p><p><a href="/console/">Start again</a></p>`));
         }
         return true;
       }
