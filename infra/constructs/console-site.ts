@@ -8,7 +8,6 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -16,7 +15,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_BASE_PATH, CONSOLE_CALLBACK_PATH, CONSOLE_SCOPE, consoleContentSecurityPolicy } from '../console-headers';
-import { acknowledgeNagRule } from './nag';
+import { acknowledgeNagRule, nagEnvironment } from './nag';
 
 export interface ConsoleSiteProps {
   /** A folder holding the built console (`buildConsole()`); without one, a page that says it was not built. */
@@ -87,7 +86,6 @@ export class ConsoleSite extends Construct {
       },
       // The console routes in the browser: any path below it that is not a file is its index.
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/console/index.html', ttl: Duration.seconds(0) })),
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -130,7 +128,7 @@ export class ConsoleSite extends Construct {
       [
         'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', 'Resource::*',
         `Resource::<${bucketArn}.Arn>/*`,
-        'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+        `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${nagEnvironment(this).account}-${nagEnvironment(this).region}/*`,
       ],
     );
     acknowledgeNagRule(provider, 'AwsSolutions-L1', 'CDK’s BucketDeployment provider picks its own Lambda runtime.');

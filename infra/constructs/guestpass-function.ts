@@ -10,7 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { API_FUNCTION_TIMEOUT_SECONDS, type ServiceUse } from '../../shared/capabilities';
-import { acknowledgeNagRule } from './nag';
+import { acknowledgeNagRule, nagEnvironment } from './nag';
 
 /** The repository root: entry points and the lock file are found from here, whatever the cwd. */
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -227,7 +227,7 @@ export class GuestpassFunction extends NodejsFunction {
         this.executionRole,
         'AwsSolutions-IAM5',
         'StopExecution is granted on the executions of the onboarding state machine only (`execution:<machine name>:*`); an execution’s ARN exists only once it is started, named per invitation and resend.',
-        [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*`],
+        [`Resource::arn:<AWS::Partition>:states:${nagEnvironment(this).region}:${nagEnvironment(this).account}:execution:${machineName}:*`],
       );
     }
     return this;

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -9,4 +9,16 @@ import type { IConstruct } from 'constructs';
 export function acknowledgeNagRule(scope: IConstruct, rule: string, reason: string, findings?: readonly string[]): void {
   const ids = findings ? findings.map((finding) => `${rule}[${finding}]`) : [rule];
   for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * The region and account as cdk-nag writes them in a finding: `<AWS::Region>` for a stack without
+ * a fixed environment, the literal value when the CLI gave the stack one (`CDK_DEFAULT_REGION`).
+ */
+export function nagEnvironment(scope: IConstruct): { readonly region: string; readonly account: string } {
+  const stack = Stack.of(scope);
+  return {
+    region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+    account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+  };
 }
