@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
+import { validBodies, validBodyFor } from '../support/route-bodies';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
 
 /**
@@ -17,61 +18,11 @@ afterAll(() => given?.close());
 type InviteResult = { results: Record<string, string>[] };
 type Person = Record<string, unknown> & { userId: string; status: string };
 
-/**
- * A valid body per admin handler (`null`: the route takes none). Each body would change B if it
- * were let through. A new admin route must get an entry here: the test refuses to run without one.
- */
-const ADMIN_BODIES = (b: { spaceKey: string; otherSpaceKey: string; userId: string }): Record<string, unknown> => ({
-  invite: { emails: ['intruder@evil.example'], roles: { wiki: 'guest' }, spaceKey: b.spaceKey, message: 'hello' },
-  'downgrade-plan': { plan: 'free', confirm: true },
-  'get-seats': null,
-  'get-user': null,
-  'create-space': { key: 'EVIL', name: 'Evil', anonymousAccess: true },
-  'update-space': { name: 'Renamed', anonymousAccess: true },
-  'delete-space': null,
-  'list-spaces': null,
-  'create-group': { name: 'Evil', role: 'user' },
-  'list-groups': null,
-  'list-guests': null,
-  'list-users': null,
-  'unassign-space': null,
-  'remove-app-access': null,
-  'promote-guest': null,
-  'deactivate-user': null,
-  'reactivate-user': null,
-  'delete-user': null,
-  'assign-space': { spaceKey: b.otherSpaceKey },
-  'list-audit-events': null,
-  'change-group-role': { role: 'user' },
-  'add-group-members': { userIds: [b.userId] },
-  'promote-group': null,
-  'get-external-user-policy': null,
-  'review-external-user-policy': { policy: { twoStepRequired: true, reverifyEveryDays: 1, apiTokensAllowed: false }, trialUserIds: [b.userId] },
-  'put-external-user-policy': {
-    policy: { twoStepRequired: true, reverifyEveryDays: 1, apiTokensAllowed: false },
-    reviewToken: `rev_01JBZZZZZZZZZZZZZZZZZZZZZZ.${'A'.repeat(43)}`,
-  },
-  'reset-two-step': null,
-  'list-invitations': null,
-  'resend-invitation': null,
-  'withdraw-invitation': null,
-});
-
-const OPERATOR_BODIES: Record<string, unknown> = {
-  'create-site': { siteId: 'stolen-site', name: 'Stolen', orgId: 'org-stolen', plan: 'standard', userLimit: 10, admins: [{ email: 'thief@evil.example' }] },
-  'update-site': { userLimit: 1, plan: 'free', verifiedDomains: ['evil.example'] },
-};
-
-const SERVICE_BODIES = (b: { spaceKey: string; userId: string }): Record<string, unknown> => ({
-  'access-decision': { userId: b.userId, spaceKey: b.spaceKey, client: 'web' },
-});
-
-function bodyFor(bodies: Record<string, unknown>, route: RouteDeclaration): unknown {
-  if (!(route.name in bodies)) {
-    throw new Error(`No request body known for the ${route.auth} route ${route.method} ${route.path} (${route.name}): add it to the map in this test`);
-  }
-  return bodies[route.name] ?? undefined;
-}
+// One valid body per route (test/support/route-bodies.ts), each of which would change B if let through.
+const ADMIN_BODIES = validBodies;
+const OPERATOR_BODIES = validBodies({ spaceKey: 'BENG', otherSpaceKey: 'BPUB', userId: 'usr_x' });
+const SERVICE_BODIES = (b: { spaceKey: string; userId: string }) => validBodies({ ...b, otherSpaceKey: b.spaceKey });
+const bodyFor = validBodyFor;
 
 function pathFor(route: RouteDeclaration, params: Record<string, string>): string {
   return route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
