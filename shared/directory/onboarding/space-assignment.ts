@@ -38,6 +38,9 @@ export async function assignSpace(db: Directory, siteId: string, userId: string,
             person.spaceKey ? personIs.eq('spaceKey', person.spaceKey) : personIs.attributeNotExists('spaceKey'),
             personIs.ne('status', 'deactivated'),
             personIs.ne('status', 'removed'),
+            // The waiting task's token as read: one stored meanwhile refuses this write, and the
+            // retry reads it, so the assignment completes the task instead of leaving it waiting.
+            person.spaceTaskToken === undefined ? personIs.attributeNotExists('spaceTaskToken') : personIs.eq('spaceTaskToken', person.spaceTaskToken),
           ),
         ),
         spaceGuestCountWrite(siteId, spaceKeyValue, +1),

@@ -3,12 +3,16 @@ import type { Directory } from '../../shared/directory/directory';
 import { inviteOne } from '../../shared/directory/invitations';
 import { claimInvitationSend } from '../../shared/directory/onboarding/email-lease';
 import { acceptInvitation, openInvitationLink } from '../../shared/directory/onboarding/links';
-import { storeAcceptTaskToken } from '../../shared/directory/onboarding/task-tokens';
+import { storeAcceptTaskToken, storeSpaceTaskToken } from '../../shared/directory/onboarding/task-tokens';
+import { assignSpace } from '../../shared/directory/onboarding/space-assignment';
+import { createSpace } from '../../shared/directory/spaces';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { newInvitationId, newUserId } from '../../shared/ids';
 import { freshDirectory } from '../support/directory';
 
 /**
+ * Whoever comes second completes the waiting task, and nobody misses a token stored meanwhile.
  * The acceptance learns the waiting task's token from the read it already made, not a second one:
  * its transaction is conditioned on that token, so a token stored between the read and the write
  * is never missed (the acceptance tries again and answers the stored token), and one stored after
@@ -18,6 +22,7 @@ let db: Directory;
 beforeAll(async () => {
   db = await freshDirectory('acceptance-token');
   await createSite(db, { siteId: 'tokens', name: 'Tokens', orgId: 'org-tokens', plan: 'standard', userLimit: 50, guestRatio: 5, inviteExpiryDays: 7, admins: [{ email: 'admin@tokens.example', role: 'site-admin' }] }, 'operator', new Date().toISOString());
+  await createSpace(db, { siteId: 'tokens', key: 'ENG', name: 'Engineering', anonymousAccess: false }, 'operator', new Date().toISOString());
 });
 
 let counter = 0;
@@ -58,5 +63,40 @@ describe('the accept task token', () => {
     const accepted = await acceptInvitation(db, open, undefined, at);
     expect(accepted.acceptTaskToken).toBeUndefined();
     expect(await storeAcceptTaskToken(db, 'tokens', invitationId, 'token-late')).not.toBe('stored');
+  });
+});
+
+describe('the space task token', () => {
+  /** The directory, with `meanwhile` run once just before its first transaction: a writer between our read and our write. */
+  function racedBy(meanwhile: () => Promise<unknown>): Directory {
+    let raced = false;
+    const client = Object.create(db.client) as Directory['client'];
+    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
+    client.send = (async (command: unknown) => {
+      if (!raced && command instanceof TransactWriteCommand) {
+        raced = true;
+        await meanwhile();
+      }
+      return send(command);
+    }) as Directory['client']['send'];
+    return { client, tableName: db.tableName };
+  }
+
+  it('is found when the workflow parks it between the assignment’s read and its write', async () => {
+    const { open, at } = await openedLink();
+    const userId = open.invitation.userId;
+    await acceptInvitation(db, open, undefined, at);
+    const assigned = await assignSpace(racedBy(() => storeSpaceTaskToken(db, 'tokens', userId, 'space-token-meanwhile')), 'tokens', userId, 'ENG', 'usr_admin', at.toISOString());
+    // The assignment answers the token, so its use case completes the wait.
+    expect(assigned).toMatchObject({ spaceKey: 'ENG', spaceTaskToken: 'space-token-meanwhile' });
+  });
+
+  it('is refused to a workflow that comes after the assignment, which then sees the space', async () => {
+    const { open, at } = await openedLink();
+    const userId = open.invitation.userId;
+    await acceptInvitation(db, open, undefined, at);
+    const assigned = await assignSpace(db, 'tokens', userId, 'ENG', 'usr_admin', at.toISOString());
+    expect(assigned.spaceTaskToken).toBeUndefined();
+    expect(await storeSpaceTaskToken(db, 'tokens', userId, 'space-token-late')).toBe('already-done');
   });
 });
