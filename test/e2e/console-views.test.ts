@@ -6,6 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../console/build';
 import { LOCAL_ISSUER } from '../../infra/local/jwt';
+import { ROUTES } from '../../shared/http/routes';
+import { IdempotencyKey } from '../../shared/http/schemas';
 import { launchBrowser } from '../support/browser';
 import { photographAndCheck } from '../support/axe';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
@@ -29,6 +31,8 @@ let consoleDir: string;
 let browser: Browser | undefined;
 let page: Page;
 const cspViolations: string[] = [];
+/** Every request the console made to the API, to hold against the contract's schemas at the end. */
+const apiCalls: { method: string; url: URL; body: string | null; idempotencyKey: string | undefined }[] = [];
 const userIds = new Map<string, string>();
 
 const admin = (path: string) => `/sites/${site.siteId}${path}`;
@@ -118,6 +122,11 @@ async function consoleContext(): Promise<BrowserContext> {
   // A control that is gone (a label dropped, say) fails its step in seconds, naming the locator.
   created.setDefaultTimeout(10_000);
   const origin = new URL(given.stack.apiUrl).origin;
+  created.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== origin || url.pathname.startsWith('/console/')) return;
+    apiCalls.push({ method: request.method(), url, body: request.postData(), idempotencyKey: request.headers()['idempotency-key'] });
+  });
   await created.route(
     (url) => url.origin === origin && url.pathname.startsWith('/console/'),
     async (route) => {
@@ -511,5 +520,35 @@ describe('the admin console in Chromium', () => {
 
   it('ran under the strict CSP without a single violation', () => {
     expect(cspViolations).toEqual([]);
+  });
+
+  it('sent the API only what the contract’s schemas accept: known routes, known query fields, valid bodies', () => {
+    expect(apiCalls.length).toBeGreaterThan(30);
+    const refused: string[] = [];
+    const accepts = (schema: { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } }, value: Record<string, unknown>, what: string, call: string) => {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) refused.push(`${call}: ${what} refused: ${String(parsed.error)}`);
+      // A lenient schema drops unknown fields instead of refusing them: those count as refused too.
+      else if (parsed.data && typeof parsed.data === 'object') {
+        for (const key of Object.keys(value)) if (!(key in parsed.data)) refused.push(`${call}: ${what} field ${key} is not in the contract`);
+      }
+    };
+    for (const call of apiCalls) {
+      const name = `${call.method} ${call.url.pathname}${call.url.search}`;
+      const route = ROUTES.find(
+        (candidate) => candidate.method === call.method && new RegExp(`^${candidate.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(call.url.pathname),
+      );
+      if (!route) {
+        refused.push(`${name}: no such route`);
+        continue;
+      }
+      const query = Object.fromEntries(call.url.searchParams);
+      if (route.query) accepts(route.query, query, 'query', name);
+      else if (Object.keys(query).length > 0) refused.push(`${name}: the route takes no query`);
+      if (route.body) accepts(route.body, JSON.parse(call.body ?? 'null') as Record<string, unknown>, 'body', name);
+      else if (call.body) refused.push(`${name}: the route takes no body`);
+      if (call.idempotencyKey !== undefined && !IdempotencyKey.safeParse(call.idempotencyKey).success) refused.push(`${name}: Idempotency-Key refused`);
+    }
+    expect(refused).toEqual([]);
   });
 });
