@@ -448,6 +448,14 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => expiredPage.locator('h1').textContent()).toBe('Your session has ended');
     await expiredPage.close();
 
+    // A token that expires while the console is open ends the session there and then.
+    const expiringPage = await consolePage({ sub: site.adminUserId, expiresIn: 3 });
+    await expiringPage.goto(consoleUrl());
+    await expect.poll(() => expiringPage.locator('h1').textContent()).toBe('Seats at a glance');
+    await expect.poll(() => expiringPage.locator('h1').textContent(), { timeout: 10_000 }).toBe('Your session has ended');
+    expect(await expiringPage.evaluate('Object.keys(sessionStorage).filter((key) => key.startsWith("oidc.user:")).length')).toBe(0);
+    await expiringPage.close();
+
     const refusedPage = await consolePage({ sub: site.adminUserId, accessToken: 'not-a-token' });
     await refusedPage.goto(consoleUrl());
     await expect.poll(() => refusedPage.locator('h1').textContent()).toBe('Your session has ended');
