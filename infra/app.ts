@@ -1,5 +1,9 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConsole } from '../console/build';
 import { GuestpassStack, guestpassConfigFromContext } from './stack';
 
 /**
@@ -7,10 +11,13 @@ import { GuestpassStack, guestpassConfigFromContext } from './stack';
  * cdk.json or `-c`); account and region from the CLI's environment, when it has one.
  */
 const app = new App();
+// The console is built fresh for every synthesis, so what deploys is what the sources say.
+const consoleAssetDir = await buildConsole(mkdtempSync(join(tmpdir(), 'guestpass-console-')));
 
 new GuestpassStack(app, 'Guestpass', {
   description: 'guestpass: guest onboarding for the team wiki',
   config: guestpassConfigFromContext(app),
+  consoleAssetDir,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { DirectoryTable } from './constructs/directory-table';
 import { EmailEvents } from './constructs/email-events';
 import type { FunctionDefaults, SesSender } from './constructs/guestpass-function';
+import { ConsoleSite } from './constructs/console-site';
 import { HttpApi } from './constructs/http-api';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow';
 import { ScheduledJobs } from './constructs/scheduled-jobs';
@@ -27,6 +28,8 @@ export interface GuestpassConfig {
   readonly sesIdentityArn?: string;
   /** Test stacks only: overrides every site's invitation lifetime (`INVITE_EXPIRY_SECONDS`). */
   readonly inviteExpirySecondsOverride?: number;
+  /** The admin console's OIDC client id at the issuer (a public client, code flow with PKCE); default: `jwtAudience`. */
+  readonly consoleClientId?: string;
 }
 
 /** CDK context keys, `guestpass:<name>`. */
@@ -39,6 +42,7 @@ export const CONTEXT_KEYS = {
   certificateArn: 'guestpass:certificateArn',
   sesIdentityArn: 'guestpass:sesIdentityArn',
   inviteExpirySecondsOverride: 'guestpass:inviteExpirySecondsOverride',
+  consoleClientId: 'guestpass:consoleClientId',
 } as const satisfies Record<keyof GuestpassConfig, string>;
 
 const BARE_ADDRESS = /^[^\s@<>"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
@@ -88,6 +92,7 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
   const certificateArn = read(CONTEXT_KEYS.certificateArn);
   const sesIdentityArn = read(CONTEXT_KEYS.sesIdentityArn);
   const expiryOverride = read(CONTEXT_KEYS.inviteExpirySecondsOverride);
+  const consoleClientId = read(CONTEXT_KEYS.consoleClientId);
   const inviteExpirySecondsOverride = expiryOverride === undefined ? undefined : Number(expiryOverride);
 
   if (!isHttpUrl(config.jwtIssuer, true)) throw new Error(`CDK context "${CONTEXT_KEYS.jwtIssuer}" must be an https URL`);
@@ -114,6 +119,7 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
     ...(domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : {}),
     ...(sesIdentityArn !== undefined ? { sesIdentityArn } : {}),
     ...(inviteExpirySecondsOverride !== undefined ? { inviteExpirySecondsOverride } : {}),
+    ...(consoleClientId !== undefined ? { consoleClientId } : {}),
   };
 }
 
@@ -124,6 +130,8 @@ export interface GuestpassStackProps extends StackProps {
    * resources and state machine definition with placeholder code, in a fraction of the time.
    */
   readonly bundle?: boolean;
+  /** The built admin console to deploy (`buildConsole()`); the app builds it before synthesis. */
+  readonly consoleAssetDir?: string;
 }
 
 /**
@@ -139,6 +147,7 @@ export class GuestpassStack extends Stack {
   readonly jobs: ScheduledJobs;
   /** The SES configuration set every email goes through, and the function that records delivery from its events. */
   readonly emailEvents: EmailEvents;
+  readonly console: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: GuestpassStackProps) {
     super(scope, id, props);
@@ -177,7 +186,12 @@ export class GuestpassStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.workflow = new OnboardingWorkflow(this, 'Onboarding', { table: this.table, ses, twoStepKey: this.twoStepKey, functionDefaults });
+    this.console = new ConsoleSite(this, 'Console', {
+      ...(props.consoleAssetDir ? { assetDir: props.consoleAssetDir } : {}),
+      apiOrigin: config.domainName !== undefined ? `https://${config.domainName}` : `https://*.execute-api.${this.region}.amazonaws.com`,
+    });
     this.api = new HttpApi(this, 'Http', {
+      corsOrigins: [this.console.origin],
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       table: this.table,
@@ -190,6 +204,9 @@ export class GuestpassStack extends Stack {
     this.jobs = new ScheduledJobs(this, 'Jobs', { table: this.table, ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine, functionDefaults });
     this.emailEvents.addFunctions({ table: this.table, functionDefaults, targets: { ses, twoStepKey: this.twoStepKey, stateMachine: this.workflow.stateMachine } });
 
+    this.console.deploy({ apiUrl: config.domainName !== undefined ? `https://${config.domainName}` : this.api.url, authority: config.jwtIssuer, clientId: config.consoleClientId ?? config.jwtAudience });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The admin console' });
+    new CfnOutput(this, 'ConsoleRedirectUri', { value: this.console.redirectUri, description: 'Register this as a sign-in redirect URI of the console client at the identity provider' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the guestpass HTTP API (execute-api)' });
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
     if (this.api.domain) {

@@ -1,7 +1,8 @@
 import { sfn } from '../../shared/clients/sfn';
 import { TwoStepRefusal } from '../../shared/domain/two-step';
 import { directoryFromEnvironment } from '../../shared/directory/directory';
-import { acceptAction, acceptedPage } from '../../shared/http/pages';
+import { openInvitationLink } from '../../shared/directory/onboarding/links';
+import { ACCEPTED_PAGE_PATH, acceptAction } from '../../shared/http/pages';
 import { httpRoute } from '../../shared/http/route';
 import { acceptInvitationRoute } from '../../shared/http/routes/accept-invitation';
 import { twoStepPage, twoStepRefusalResult } from '../../shared/http/two-step-form';
@@ -13,7 +14,8 @@ const deps = { db: directoryFromEnvironment(), sfn, sealer: sealerOnFirstUse(sea
 /**
  * Accepts an invitation: JSON from API clients, or the page's form post (answered with a page).
  * Where two-step verification is required, the first post enrols and a post with a code accepts;
- * a refused code shows the same form again with why, a lock says for how long.
+ * a refused code shows the same form again with why, a lock says until when and whom to ask.
+ * An accepted form post redirects to the accepted page, which carries no token.
  */
 export const handler = httpRoute(acceptInvitationRoute, async ({ params, body, now, wantsPage }) => {
   if (!wantsPage) {
@@ -25,9 +27,18 @@ export const handler = httpRoute(acceptInvitationRoute, async ({ params, body, n
   try {
     const outcome = await acceptThroughLink(deps, params.token, body, now);
     if (outcome.kind === 'enrolment') return { html: twoStepPage(form, outcome) };
-    return { html: acceptedPage(outcome.site.name, outcome.person.kind === 'guest' && !outcome.person.spaceKey) };
+    // Post, redirect, get: the page the guest stays on has no token in its address, and reloading it posts nothing.
+    const next = outcome.person.kind === 'guest' && !outcome.person.spaceKey ? 'space' : 'ready';
+    return { status: 303, headers: { location: `${ACCEPTED_PAGE_PATH}?next=${next}` } };
   } catch (error) {
     if (!(error instanceof TwoStepRefusal)) throw error;
-    return twoStepRefusalResult(error, form, () => acceptancePrompt(deps, params.token, now));
+    return twoStepRefusalResult(error, form, () => acceptancePrompt(deps, params.token, now), {
+      now,
+      // The inviter is who the guest knows on the site; the lock page names them.
+      askWhom: async () => {
+        const { invitation, inviter } = await openInvitationLink(deps.db, params.token, now);
+        return inviter?.displayName ?? invitation.inviterName;
+      },
+    });
   }
 });

@@ -29,6 +29,9 @@ export const handler = httpRoute(reverifyRoute, async ({ params, body, now, want
     return { html: reverifiedPage(site.name, outcome.wasSuspended, wikiLinkFor(site.wikiUrl, person.kind === 'guest' ? person.spaceKey : undefined)) };
   } catch (error) {
     if (!(error instanceof TwoStepRefusal)) throw error;
-    return twoStepRefusalResult(error, form, () => verificationPrompt(deps, params.token, now));
+    return twoStepRefusalResult(error, form, () => verificationPrompt(deps, params.token, now), {
+      now,
+      askWhom: async () => `an administrator of ${(await verificationPrompt(deps, params.token, now)).site.name}`,
+    });
   }
 });

@@ -34,6 +34,7 @@ export const handler = httpRoute(viewInvitationRoute, async ({ params, now, want
       kind: invitation.kind,
       spaceKey: invitation.spaceKey,
       spaceName: space?.name,
+      message: invitation.message,
       expiresAt: invitation.expiresAt,
       twoStepRequired,
     }),

@@ -1,6 +1,7 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
+  CorsHttpMethod,
   DomainName,
   EndpointType,
   HttpApi as ApiGatewayHttpApi,
@@ -11,6 +12,7 @@ import {
   LogGroupLogDestination,
   SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -33,6 +35,8 @@ export interface HttpApiProps extends ServiceTargets {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Serve the API on this domain too (regional endpoint, TLS 1.2), with an ACM certificate of the stack's region. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** Browser origins allowed to call the API (the admin console's); none: no CORS at all. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /**
@@ -51,7 +55,21 @@ export class HttpApi extends Construct {
     super(scope, id);
 
     // The stage is built below: the default one cannot be given throttling or access logs.
-    this.api = new ApiGatewayHttpApi(this, 'Api', { createDefaultStage: false, description: 'guestpass: guest onboarding' });
+    this.api = new ApiGatewayHttpApi(this, 'Api', {
+      createDefaultStage: false,
+      description: 'guestpass: guest onboarding',
+      // Only the console's origin: any other page in a browser gets no CORS answer, so cannot read the API's.
+      ...(props.corsOrigins && props.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     this.stage = new HttpStage(this, 'DefaultStage', {

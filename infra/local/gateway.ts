@@ -8,6 +8,8 @@ import { ROUTE_SCOPE, type RouteDeclaration } from '../../shared/http/declaratio
 import { ROUTES } from '../../shared/http/routes';
 import { missingScope } from '../../shared/domain/errors';
 import { tokenRefusal, type LocalSigner } from './jwt';
+import type { LocalIdentity } from './oidc';
+import { serveConsole, type ConsoleSite } from './console-site';
 
 /** A Lambda handler as the local gateway calls it. */
 export type LocalHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -17,7 +19,10 @@ export interface LocalGatewayOptions {
   readonly signer: LocalSigner;
   readonly loadHandler: (name: string) => Promise<LocalHandler>;
   readonly log?: (line: string) => void;
-  /** Extra non-API routes (the generated OpenAPI document is served by a route of its own). */
+  /** The identity provider the console signs in with, answering under `/oidc`. */
+  readonly identity?: LocalIdentity;
+  /** The built admin console, served under `/console/` as the CDK app serves it from CloudFront. */
+  readonly console?: ConsoleSite;
 }
 
 export interface LocalGateway {
@@ -48,7 +53,8 @@ function compile(route: RouteDeclaration): CompiledRoute {
  * each Lambda the payload-format-2.0 event it would get in AWS.
  */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
-  const compiled = ROUTES.map(compile);
+  // API Gateway prefers the most specific route: `/invitations/accepted` before `/invitations/{token}`.
+  const compiled = ROUTES.map(compile).sort((a, b) => a.names.length - b.names.length);
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.log?.(`gateway error: ${(error as Error).stack ?? String(error)}`);
@@ -57,6 +63,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Not API routes: in AWS the identity provider and the console's CloudFront site are elsewhere.
+    if (options.identity && (await options.identity.handle(request, response))) return;
+    if (options.console && (await serveConsole(options.console, request, response))) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
     const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
@@ -74,7 +83,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       const header = request.headers.authorization;
       const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
       const unauthorized = (error?: unknown) =>
-        send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, JSON.stringify({ error: { code: 'unauthorized', message: tokenRefusal(header, error) } }));
+        send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, JSON.stringify({ error: { code: 'unauthorized', message: tokenRefusal(options.signer.issuer, header, error) } }));
       if (!token) return unauthorized();
       try {
         claims = (await options.signer.verify(token)) as Record<string, unknown>;
@@ -128,13 +137,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const started = Date.now();
     const result = await handler(event, lambdaContext(match.route.name, requestId));
     const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
-    options.log?.(`${method} ${url.pathname} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
+    // The route key, as the deployed access log has it: the path would carry link tokens.
+    options.log?.(`${method} ${match.route.path} → ${structured.statusCode ?? 200} (${Date.now() - started} ms)`);
     const outHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(structured.headers ?? {})) outHeaders[name] = String(value);
     send(response, structured.statusCode ?? 200, outHeaders, structured.isBase64Encoded ? Buffer.from(structured.body ?? '', 'base64') : (structured.body ?? ''));
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

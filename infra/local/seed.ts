@@ -18,6 +18,8 @@ export const DEMO = {
 export interface SeededSite {
   readonly siteId: string;
   readonly adminUserId: string;
+  /** The address the admin signs in to the console with. */
+  readonly adminEmail: string;
   readonly created: boolean;
 }
 
@@ -40,7 +42,7 @@ export async function seedDemoSite(apiUrl: string, tokens: { operator: string; a
     userLimit: 50,
     admins: [{ ...DEMO.admin, role: 'org-admin' }],
   });
-  if (created.status === 409 && existingAdminUserId) return { siteId: DEMO.siteId, adminUserId: existingAdminUserId, created: false };
+  if (created.status === 409 && existingAdminUserId) return { siteId: DEMO.siteId, adminUserId: existingAdminUserId, adminEmail: DEMO.admin.email, created: false };
   if (created.status !== 201) throw new Error(`Seeding the demo site failed: ${created.status} ${JSON.stringify(created.json)}`);
   const admins = created.json.admins as { userId: string }[];
   const adminUserId = admins[0]!.userId;
@@ -49,5 +51,5 @@ export async function seedDemoSite(apiUrl: string, tokens: { operator: string; a
   await call(apiUrl, admin, 'POST', `/sites/${DEMO.siteId}/groups`, DEMO.guestGroup);
   const invited = await call(apiUrl, admin, 'POST', `/sites/${DEMO.siteId}/invitations`, { emails: DEMO.paidUsers, roles: { wiki: 'user' } });
   if (invited.status !== 200) throw new Error(`Seeding paid users failed: ${invited.status} ${JSON.stringify(invited.json)}`);
-  return { siteId: DEMO.siteId, adminUserId, created: true };
+  return { siteId: DEMO.siteId, adminUserId, adminEmail: DEMO.admin.email, created: true };
 }

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { EVENT_FUNCTIONS } from '../../shared/events';
 import { WORKFLOW_TASKS } from '../../shared/workflow/functions';
 import { startLocalGateway, type LocalGateway, type LocalHandler } from './gateway';
-import { localSigner, type LocalSigner } from './jwt';
+import { localIssuer, localSigner, type LocalSigner } from './jwt';
+import { CONSOLE_CLIENT_ID, startLocalIdentity } from './oidc';
+import { freePort } from './services';
+import type { ConsoleConfig } from './console-site';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
 import { matchesPattern, startSesEventPublisher, type SesEventPublisher } from './ses-events';
 import { startLocalStepFunctions, type LocalStepFunctions } from './sfn-endpoint';
@@ -34,12 +38,22 @@ export interface LocalStackOptions {
   /** Seconds between the TTL sweeps that delete expired items, as DynamoDB does (at most 60; default 30). */
   readonly ttlSweepSeconds?: number;
   readonly log?: (line: string) => void;
+  /** A built admin console to serve under `/console/` (`buildConsole()`); no console without it. */
+  readonly consoleDir?: string;
+  /** The password every admin signs in to the console with (the local identity provider's only one). */
+  readonly consolePassword?: string;
+  /** Lifetime of the console's access tokens (tests shorten it to watch a session end). */
+  readonly consoleTokenSeconds?: number;
   /** Told of every function invocation as it ends (the cost bench counts invocations and billed time). */
   readonly onInvocation?: (invocation: { readonly functionName: string; readonly millis: number }) => void;
 }
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** The issuer of every token the gateway accepts: the local identity provider. */
+  readonly issuer: string;
+  /** Where the console is, when one is served. */
+  readonly consoleUrl?: string;
   readonly sfnUrl: string;
   readonly signer: LocalSigner;
   readonly stepFunctions: LocalStepFunctions;
@@ -82,7 +96,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     };
   };
-  const signer = await localSigner(options.keyFile);
+  // The issuer is a URL of the gateway, so its port is chosen before anything that signs.
+  const gatewayPort = options.gatewayPort ?? (await freePort());
+  const apiUrl = `http://127.0.0.1:${gatewayPort}`;
+  const signer = await localSigner(options.keyFile, localIssuer(apiUrl));
+  const identity = await startLocalIdentity({
+    apiUrl,
+    privateJwk: signer.privateJwk,
+    password: options.consolePassword ?? randomBytes(18).toString('base64url'),
+    dynamoEndpoint: options.dynamoEndpoint,
+    tableName: options.tableName,
+    ...(options.consoleTokenSeconds !== undefined ? { accessTokenSeconds: options.consoleTokenSeconds } : {}),
+  });
+  const consoleConfig: ConsoleConfig = { apiUrl: '', authority: identity.issuer, clientId: CONSOLE_CLIENT_ID, scope: 'openid email profile' };
   const stepFunctions = await startLocalStepFunctions({
     ...(options.sfnPort !== undefined ? { port: options.sfnPort } : {}),
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
@@ -104,8 +130,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ],
   });
   const gateway = await startLocalGateway({
-    ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}),
+    port: gatewayPort,
     signer,
+    identity,
+    ...(options.consoleDir ? { console: { dir: options.consoleDir, config: consoleConfig } } : {}),
     loadHandler,
     ...(options.log ? { log: options.log } : {}),
   });
@@ -151,6 +179,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     environment,
     apiUrl: gateway.url,
+    issuer: signer.issuer,
+    ...(options.consoleDir ? { consoleUrl: `${gateway.url}/console/` } : {}),
     sfnUrl: stepFunctions.url,
     signer,
     stepFunctions,

@@ -6,6 +6,8 @@ import { LOCAL_STATE_DIR } from './paths';
 import { startLocalStack, type LocalStack } from './stack';
 import { seedDemoSite } from './seed';
 import { JOBS } from '../../shared/jobs';
+import { buildConsole } from '../../console/build';
+import { randomBytes } from 'node:crypto';
 
 /**
  * `npm start`: the whole system on this machine — DynamoDB Local, the SES stand-in, the local
@@ -38,7 +40,15 @@ async function stop(code: number): Promise<never> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+/** The console's one local password, kept beside the signing key so it survives restarts. */
+function consolePassword(): string {
+  const file = join(stateDir, 'console-password');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(12).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 try {
+  const consoleDir = await buildConsole(join(stateDir, 'console'));
   running.dynamo = await startDynamoDbLocal({
     port: port('GUESTPASS_DYNAMODB_PORT', 8000),
     persistDir: values.persist ? join(stateDir, 'dynamodb') : undefined,
@@ -51,6 +61,8 @@ try {
     keyFile: join(stateDir, 'signing-key.json'),
     twoStepKeyFile: join(stateDir, 'two-step-key'),
     gatewayPort: port('GUESTPASS_API_PORT', 3000),
+    consoleDir,
+    consolePassword: consolePassword(),
     sfnPort: port('GUESTPASS_SFN_PORT', 8083),
     ...(process.env.INVITE_EXPIRY_SECONDS ? { inviteExpirySeconds: Number(process.env.INVITE_EXPIRY_SECONDS) } : {}),
     ...(values.quiet ? {} : { log: (line: string) => console.log(`  ${line}`) }),
@@ -61,6 +73,10 @@ try {
   const seeded = await seedDemoSite(apiUrl, { operator: operatorToken, adminFor: (sub) => signer.sign({ sub }) }, previous.adminUserId);
   const local = {
     apiUrl,
+    consoleUrl: running.stack.consoleUrl,
+    issuer: running.stack.issuer,
+    consoleAdminEmail: seeded.adminEmail,
+    consolePassword: consolePassword(),
     mailUrl: running.ses.endpoint,
     sfnUrl,
     dynamodbUrl: running.dynamo.endpoint,
@@ -84,6 +100,7 @@ try {
 guestpass is running locally${values.persist ? ' (data kept in .guestpass/dynamodb)' : ''}.
 
   API           ${local.apiUrl}
+  Admin console ${local.consoleUrl}   (sign in as ${local.consoleAdminEmail}, password ${local.consolePassword})
   Mail viewer   ${local.mailUrl}
   Step Functions ${local.sfnUrl}   (aws --endpoint-url ${local.sfnUrl} stepfunctions …)
   DynamoDB      ${local.dynamodbUrl}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localSigner } from './jwt';
+import { existsSync, readFileSync } from 'node:fs';
+import { localIssuer, localSigner } from './jwt';
 import { LOCAL_STATE_DIR } from './paths';
 
 /** `npm run token -- --sub <userId> [--scope "<scopes>"]`: a token the local gateway accepts. */
@@ -11,5 +12,10 @@ if (!values.sub) {
   console.error('usage: npm run token -- --sub <userId> [--scope "<scopes>"] [--expires-in 12h]');
   process.exit(2);
 }
-const signer = await localSigner(join(LOCAL_STATE_DIR, 'signing-key.json'));
+// The issuer is the running stack's identity provider; `npm start` writes where it is.
+const localFile = join(LOCAL_STATE_DIR, 'local.json');
+const issuer = existsSync(localFile)
+  ? (JSON.parse(readFileSync(localFile, 'utf8')) as { issuer: string }).issuer
+  : localIssuer(`http://127.0.0.1:${process.env.GUESTPASS_API_PORT ?? 3000}`);
+const signer = await localSigner(join(LOCAL_STATE_DIR, 'signing-key.json'), issuer);
 console.log(await signer.sign({ sub: values.sub, ...(values.scope ? { scope: values.scope } : {}), expiresIn: values['expires-in'] }));

@@ -1,8 +1,10 @@
 import { escapeHtml, formatUtcDate } from '../email';
+import { GUEST_PAGE_STYLE } from './page-style';
 
 /**
- * The guest pages. Server-rendered, no scripts (the CSP forbids them), every value escaped.
- * GET only shows; the Accept button is a form POST, so mail scanners that fetch links change nothing.
+ * The guest pages. Server-rendered, no scripts (the CSP forbids them), every value escaped, one
+ * stylesheet the CSP admits by its hash. GET only shows; the Accept button is a form POST, so mail
+ * scanners that fetch links change nothing. Each page says what happens next, or whom to ask.
  */
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -11,22 +13,16 @@ function layout(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;color:#172b4d;margin:0;padding:2rem 1rem}
-main{max-width:32rem;margin:0 auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 1px 3px rgba(9,30,66,.2)}
-h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #c1c7d0;border-radius:4px;font-size:1rem}
-button{margin-top:1.5rem;background:#0052cc;color:#fff;border:0;border-radius:4px;padding:.7rem 1.4rem;font-size:1rem;cursor:pointer}
-.muted{color:#5e6c84;font-size:.9rem}
-.error{background:#ffebe6;color:#bf2600;border-radius:4px;padding:.6rem .8rem}
-.qr svg{display:block;width:13rem;height:13rem;margin:1rem auto}
-.secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.1rem;letter-spacing:.05em;word-spacing:.4em;user-select:all}
-</style>
+<style>${GUEST_PAGE_STYLE}</style>
 </head>
-<body><main>
+<body>
+<header class="brand">guestpass</header>
+<main>
 ${body}
-</main></body>
+</main>
+</body>
 </html>`;
 }
 
@@ -38,6 +34,8 @@ export interface InvitationPage {
   readonly kind: 'guest' | 'paid';
   readonly spaceKey?: string | undefined;
   readonly spaceName?: string | undefined;
+  /** The inviter's personal message, as typed (escaped here; its line breaks kept by the stylesheet). */
+  readonly message?: string | undefined;
   readonly expiresAt: string;
   /** The site's policy asks this invitee to set up two-step verification when accepting. */
   readonly twoStepRequired?: boolean | undefined;
@@ -46,31 +44,80 @@ export interface InvitationPage {
 /** Where the invitation page and the two-step pages of an acceptance post to. */
 export const acceptAction = (token: string) => `/invitations/${encodeURIComponent(token)}/accept`;
 
+/** What accepting leads to, in order: the person sees the whole way before they click. */
+function stepsAfterAccepting(view: InvitationPage): string[] {
+  const site = escapeHtml(view.siteName);
+  const inviter = escapeHtml(view.inviterName);
+  const steps: string[] = [];
+  if (view.twoStepRequired) {
+    steps.push('Set up two-step verification: scan a QR code with an authenticator app on your phone (or type in its key), then enter the 6-digit code the app shows.');
+  }
+  if (view.kind === 'guest' && !view.spaceKey) {
+    steps.push(`Wait for ${inviter} or another administrator of ${site} to give you a space to work in.`);
+  } else if (view.kind === 'guest') {
+    steps.push(`Your access to the space ${escapeHtml(view.spaceName ?? view.spaceKey ?? '')} is switched on.`);
+  } else {
+    steps.push(`Your account on ${site} is switched on.`);
+  }
+  steps.push(`We send a welcome email to ${escapeHtml(view.email)} once your access is ready.`);
+  return steps;
+}
+
 export function invitationPage(view: InvitationPage): string {
   const space = view.spaceKey
     ? `<p>You will work in the space <strong>${escapeHtml(view.spaceName ?? view.spaceKey)}</strong> (${escapeHtml(view.spaceKey)}).</p>`
     : view.kind === 'guest'
-      ? '<p class="muted">Your access starts once an administrator assigns you a space.</p>'
+      ? '<p>Your access starts once an administrator assigns you a space.</p>'
       : '';
+  const message = view.message?.trim()
+    ? `<h2>Message from ${escapeHtml(view.inviterName)}</h2>\n<blockquote class="message">${escapeHtml(view.message.trim())}</blockquote>\n`
+    : '';
+  const steps = stepsAfterAccepting(view).map((step) => `<li>${step}</li>`).join('\n');
   return layout(
     `Join ${view.siteName}`,
     `<h1>${escapeHtml(view.inviterName)} invited you to ${escapeHtml(view.siteName)}</h1>
 <p>This invitation is for <strong>${escapeHtml(view.email)}</strong>${view.kind === 'guest' ? ' as a guest' : ''}.</p>
 ${space}
-${view.twoStepRequired ? '<p class="muted">This site asks you to set up two-step verification: have an authenticator app ready on your phone.</p>\n' : ''}<form method="post" action="${escapeHtml(acceptAction(view.token))}">
-<label for="displayName">Your name</label>
-<input id="displayName" name="displayName" autocomplete="name" maxlength="200">
+${message}<p>The invitation expires on <strong>${escapeHtml(formatUtcDate(view.expiresAt))}</strong>.</p>
+<h2>What happens when you accept</h2>
+<ol>
+${steps}
+</ol>
+<form method="post" action="${escapeHtml(acceptAction(view.token))}">
+<label for="displayName">Your name <span class="hint" id="displayName-hint">Optional. How people on ${escapeHtml(view.siteName)} will see you.</span></label>
+<input id="displayName" name="displayName" autocomplete="name" maxlength="200" aria-describedby="displayName-hint">
 <button type="submit">Accept invitation</button>
 </form>
-<p class="muted">The invitation expires ${escapeHtml(formatUtcDate(view.expiresAt))}.</p>`,
+<p class="muted">Not expecting this? Ignore it: nothing happens unless you accept, and the invitation lapses on its own.</p>`,
   );
 }
 
-export function acceptedPage(siteName: string, waitingForSpace: boolean): string {
+/** Where an accepted form post redirects: a fixed address, no token in it. */
+export const ACCEPTED_PAGE_PATH = '/invitations/accepted';
+
+/** What the accepted page says comes next: a space to wait for, or only the welcome email. */
+export type AcceptedNext = 'space' | 'ready';
+
+/**
+ * The page an accepted invitation leads to. It lives at a URL without the link token (the form
+ * post redirects there), so it knows only what comes next, never whose invitation it was.
+ */
+export function acceptedPage(next: AcceptedNext | undefined): string {
+  const steps =
+    next === 'space'
+      ? ['An administrator of the site gives you a space to work in.', 'We email you a welcome message as soon as you can start.']
+      : next === 'ready'
+        ? ['We are switching your access on now.', 'We email you a welcome message in a moment.']
+        : ['We email you a welcome message as soon as your access is ready.'];
   return layout(
     'Invitation accepted',
-    `<h1>Welcome to ${escapeHtml(siteName)}</h1>
-<p>Your invitation is accepted.${waitingForSpace ? ' An administrator will assign you a space; we will email you when you can start.' : ' We will email you as soon as your access is ready.'}</p>`,
+    `<h1>Invitation accepted</h1>
+<p>Your invitation is accepted. You can close this page.</p>
+<h2>What happens next</h2>
+<ol>
+${steps.map((step) => `<li>${step}</li>`).join('\n')}
+</ol>
+<p class="muted">No email after a day? Check your spam folder, then ask the person who invited you.</p>`,
   );
 }
 
@@ -106,9 +153,11 @@ function codeForm(view: TwoStepForm): string {
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n');
+  const describedBy = view.error ? 'totpCode-error totpCode-hint' : 'totpCode-hint';
   return `${view.error ? `<p class="error" id="totpCode-error" role="alert">${escapeHtml(view.error)}</p>\n` : ''}<form method="post" action="${escapeHtml(view.action)}">
 ${carried ? `${carried}\n` : ''}<label for="totpCode">6-digit code from your authenticator app</label>
-<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" minlength="6" maxlength="6" required autofocus${view.error ? ' aria-invalid="true" aria-describedby="totpCode-error"' : ''}>
+<span class="hint" id="totpCode-hint">The app shows a new code every 30 seconds; enter the one it shows now, without spaces.</span>
+<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" minlength="6" maxlength="6" required autofocus aria-describedby="${describedBy}"${view.error ? ' aria-invalid="true"' : ''}>
 <button type="submit">${escapeHtml(view.submitLabel ?? 'Verify')}</button>
 </form>`;
 }
@@ -118,13 +167,15 @@ export function twoStepEnrolmentPage(view: TwoStepEnrolmentView): string {
   return layout(
     'Set up two-step verification',
     `<h1>Set up two-step verification</h1>
-<p>${escapeHtml(view.siteName)} asks you to confirm it is you with a code from an authenticator app each time you verify.</p>
+<p>${escapeHtml(view.siteName)} asks you to confirm it is you with a code from an authenticator app (for example Google Authenticator, Microsoft Authenticator or 1Password).</p>
+<h2>1. Add ${escapeHtml(view.siteName)} to your app</h2>
 <p>Scan this QR code with your authenticator app:</p>
 <div class="qr" role="img" aria-label="QR code to add ${escapeHtml(view.siteName)} to your authenticator app">${view.qrSvg}</div>
-<p>Or enter this key by hand (time-based):</p>
+<p id="secret-label">Cannot scan it? Choose “enter a setup key” in the app and type this key (time-based, 6 digits). The spaces are only there to help you read it:</p>
 <p class="secret">${escapeHtml(groupedSecret(view.secret))}</p>
+<h2>2. Enter the code the app shows</h2>
 ${codeForm(view)}
-<p class="muted">Keep the app: you will need a code from it again. If you lose it, ask an administrator to reset your two-step verification.</p>`,
+<p class="muted">Keep the app: you will need a code from it again. If you lose your phone, ask an administrator of ${escapeHtml(view.siteName)} to reset your two-step verification.</p>`,
   );
 }
 
@@ -134,33 +185,96 @@ export function twoStepCodePage(view: TwoStepForm): string {
     'Two-step verification',
     `<h1>Enter your two-step code</h1>
 <p>Open your authenticator app and enter the current code for ${escapeHtml(view.siteName)}.</p>
-${codeForm(view)}`,
+${codeForm(view)}
+<p class="muted">Lost the app? Ask an administrator of ${escapeHtml(view.siteName)} to reset your two-step verification.</p>`,
   );
 }
 
-/** Too many wrong codes: `message` says for how long (the refusal's own message). */
-export function twoStepLockedPage(message: string): string {
-  return layout('Too many wrong codes', `<h1>Too many wrong codes</h1>\n<p>${escapeHtml(message)}</p>\n<p class="muted">Open the link from your email again once the lock has ended; nothing else was changed.</p>`);
+export interface TwoStepLock {
+  /** The refusal's own message: why, and for how long. */
+  readonly message: string;
+  /** When the lock lifts. */
+  readonly liftsAt: Date;
+  /** Whom to ask when the app is lost: a person's name, else the site's administrators. */
+  readonly askWhom: string;
 }
 
-const LINK_PROBLEMS: Record<string, { title: string; text: string }> = {
-  not_found: { title: 'Link not recognised', text: 'This link is not valid. Check that you opened the whole link from your email.' },
-  invitation_used: { title: 'Invitation already accepted', text: 'This invitation has already been used. You can sign in to the site directly.' },
-  invitation_expired: { title: 'Invitation expired', text: 'This invitation has expired. Ask the person who invited you for a new one.' },
-  invitation_revoked: { title: 'Invitation no longer valid', text: 'This invitation was withdrawn or replaced by a newer one. Use the newest email you received, or ask for a new invitation.' },
+/** Too many wrong codes: why, when the lock lifts, and whom to ask if the app is gone. */
+export function twoStepLockedPage(lock: TwoStepLock): string {
+  return layout(
+    'Too many wrong codes',
+    `<h1>Too many wrong codes</h1>
+<p>${escapeHtml(lock.message)}</p>
+<p>You can try again from <strong>${escapeHtml(formatUtcDate(lock.liftsAt.toISOString()))}</strong>: open the link from your email again then. Nothing else was changed.</p>
+<p>If the codes keep being refused, check that your phone’s clock is set automatically. If you no longer have the authenticator app, ask ${escapeHtml(lock.askWhom)} to reset your two-step verification.</p>`,
+  );
+}
+
+interface Problem {
+  readonly title: string;
+  /** Sentences of plain text: what is wrong, then what the person can do about it. */
+  readonly text: readonly string[];
+}
+
+/**
+ * `inviter` is only ever the name on the invitation the link itself belongs to (an expired,
+ * used or revoked one); an unknown link names nobody, so a guessed token learns nothing.
+ */
+function invitationProblem(code: string, inviter: string | undefined): Problem | undefined {
+  const who = inviter ?? 'the person who invited you';
+  switch (code) {
+    case 'not_found':
+      return {
+        title: 'Link not recognised',
+        text: [
+          'This link is not valid.',
+          'Check that you opened the whole link from your email: some email programs break long links over two lines.',
+          'If it still does not work, ask the person who invited you to send the invitation again.',
+        ],
+      };
+    case 'invitation_used':
+      return {
+        title: 'Invitation already accepted',
+        text: [
+          'This invitation has already been used.',
+          'If you accepted it, you are done: the welcome email has the link to the site, and you can sign in there directly.',
+          `If you did not accept it, tell ${who}.`,
+        ],
+      };
+    case 'invitation_expired':
+      return { title: 'Invitation expired', text: ['This invitation has expired.', `Ask ${who} for a new invitation.`, 'A new invitation comes in its own email, with a link of its own.'] };
+    case 'invitation_revoked':
+      return {
+        title: 'Invitation no longer valid',
+        text: [
+          'This invitation was withdrawn or replaced by a newer one.',
+          `If ${who} sent you a newer invitation email, use the link in that one.`,
+          `Otherwise ask ${who} for a new invitation.`,
+        ],
+      };
+    default:
+      return undefined;
+  }
+}
+// Every refusal has three sentences: the answers differ in words, never in shape.
+
+const VERIFICATION_PROBLEMS: Record<string, Problem> = {
+  not_found: {
+    title: 'Link not recognised',
+    text: ['This link is not valid.', 'Check that you opened the whole link from your email: some email programs break long links over two lines.'],
+  },
+  invitation_used: { title: 'Already verified', text: ['This link has already been used to verify your address.', 'You can go on using the site.'] },
+  invitation_expired: { title: 'Link expired', text: ['This verification link has expired.', 'Ask an administrator of the site to restore your access.'] },
+  invitation_revoked: { title: 'Link no longer valid', text: ['A newer verification link was sent, or your access changed.', 'Use the newest email you received, or ask an administrator of the site.'] },
 };
 
-const VERIFICATION_PROBLEMS: Record<string, { title: string; text: string }> = {
-  not_found: { title: 'Link not recognised', text: 'This link is not valid. Check that you opened the whole link from your email.' },
-  invitation_used: { title: 'Already verified', text: 'This link has already been used to verify your address. You can go on using the site.' },
-  invitation_expired: { title: 'Link expired', text: 'This verification link has expired. Ask an administrator of the site to restore your access.' },
-  invitation_revoked: { title: 'Link no longer valid', text: 'A newer verification link was sent, or your access changed. Use the newest email you received.' },
-};
-
-/** Distinct pages per state, none revealing anything about the invitation or other people. */
-export function linkProblemPage(code: string, link: 'invitation' | 'verification' = 'invitation'): string {
-  const problem = (link === 'verification' ? VERIFICATION_PROBLEMS : LINK_PROBLEMS)[code] ?? { title: 'Something went wrong', text: 'Please try again in a moment.' };
-  return layout(problem.title, `<h1>${escapeHtml(problem.title)}</h1><p>${escapeHtml(problem.text)}</p>`);
+/**
+ * Distinct pages per state, each with a next step, none revealing anything about the person the
+ * link was for; an invitation's own inviter may be named (see `invitationProblem`).
+ */
+export function linkProblemPage(code: string, link: 'invitation' | 'verification' = 'invitation', inviter?: string): string {
+  const problem = (link === 'verification' ? VERIFICATION_PROBLEMS[code] : invitationProblem(code, inviter)) ?? { title: 'Something went wrong', text: ['Please try again in a moment.'] };
+  return layout(problem.title, `<h1>${escapeHtml(problem.title)}</h1>\n${problem.text.map((sentence) => `<p>${escapeHtml(sentence)}</p>`).join('\n')}`);
 }
 
 /** Browsers ask for HTML; API clients send `Accept: application/json`. */
@@ -182,21 +296,29 @@ export interface ReverificationPage {
 /** The emailed re-verification link's page: says what confirming does; the button is a form POST. */
 export function reverificationPage(view: ReverificationPage): string {
   const suspended = view.status === 'suspended';
+  const site = escapeHtml(view.siteName);
   const twoStep = !view.twoStepRequired
     ? ''
     : view.twoStepEnrolled
-      ? `<label for="totpCode">Code from your authenticator app</label>
-<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>`
-      : `<p>${escapeHtml(view.siteName)} now asks for two-step verification: the next step sets up an authenticator app.</p>`;
+      ? `<label for="totpCode">6-digit code from your authenticator app</label>
+<span class="hint" id="totpCode-hint">The code the app shows now for ${site}, without spaces.</span>
+<input id="totpCode" name="totpCode" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" minlength="6" maxlength="6" required aria-describedby="totpCode-hint">`
+      : `<p>${site} now asks for two-step verification: the next step sets up an authenticator app on your phone.</p>`;
+  const after = suspended ? `Your access to ${site} comes back at once.` : `Your access to ${site} goes on as it is.`;
   return layout(
     `Confirm your access to ${view.siteName}`,
-    `<h1>Confirm your access to ${escapeHtml(view.siteName)}</h1>
+    `<h1>Confirm your access to ${site}</h1>
 <p>${suspended ? 'Your access is paused until you confirm' : 'To keep your access, please confirm'} that <strong>${escapeHtml(view.email)}</strong> is still your address.</p>
+<h2>What happens when you confirm</h2>
+<ul>
+<li>${after}</li>
+<li>Nothing else changes: your space and your name stay as they are.</li>
+</ul>
 <form method="post" action="${escapeHtml(verifyAction(view.token))}">
 ${twoStep}
 <button type="submit">${view.twoStepRequired && !view.twoStepEnrolled ? 'Continue' : 'Confirm'}</button>
 </form>
-<p class="muted">This link works until ${escapeHtml(formatUtcDate(view.expiresAt))}, once.</p>`,
+<p class="muted">This link works until ${escapeHtml(formatUtcDate(view.expiresAt))}, once. If ${escapeHtml(view.email)} is not your address any more, ignore this page and ask an administrator of ${site}.</p>`,
   );
 }
 

@@ -6,6 +6,7 @@ import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { AppError } from '../domain/errors';
+import { LinkRefusal } from '../domain/links';
 import { callerFromEvent, type Caller } from './caller';
 import { parseBody } from './body';
 import { ROUTE_SCOPE, type RouteAuth, type RouteDeclaration } from './declaration';
@@ -13,6 +14,7 @@ import { errorResponse, validationError, type InputPart } from './errors';
 import type { HttpEvent } from './event';
 import { logger } from '../log';
 import { linkProblemPage, wantsJson } from './pages';
+import { GUEST_PAGE_STYLE_SOURCE } from './page-style';
 import type { SiteAdmin, SiteAdminLookup } from './site-admin';
 import type { IdempotencyStore } from './idempotency';
 import { bodyDigest } from '../domain/tokens';
@@ -135,7 +137,10 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
         return toResponse(await handle(input));
       } catch (error) {
         // Problems with the link itself are shown to the guest as a page; our own failures are not.
-        if (wantsPage && error instanceof AppError && error.status < 500) return toResponse({ status: error.status, html: linkProblemPage(error.code, linkKind) });
+        if (wantsPage && error instanceof AppError && error.status < 500) {
+          const inviter = error instanceof LinkRefusal ? error.inviterName : undefined;
+          return toResponse({ status: error.status, html: linkProblemPage(error.code, linkKind, inviter) });
+        }
         throw error;
       }
     } catch (error) {
@@ -150,7 +155,8 @@ export function httpRoute<R extends RouteDeclaration>(route: R, handle: RouteHan
       httpSecurityHeaders({
         contentSecurityPolicy: {
           'default-src': "'none'",
-          'style-src': "'unsafe-inline'",
+          // The guest pages' one stylesheet by its hash; no script source at all (default-src).
+          'style-src': GUEST_PAGE_STYLE_SOURCE,
           'form-action': "'self'",
           'frame-ancestors': "'none'",
           'base-uri': "'none'",

@@ -21,7 +21,7 @@ const seats = (authorization?: string) =>
 describe('401 and 403 answers', () => {
   it('tells a missing header, another scheme, a malformed, an expired and a wrongly signed token apart', async () => {
     const expired = await given.stack.signer.sign({ sub: site.adminUserId, expiresIn: '10s ago' });
-    const stranger = await localSigner(join(mkdtempSync(join(tmpdir(), 'guestpass-other-key-')), 'key.json'));
+    const stranger = await localSigner(join(mkdtempSync(join(tmpdir(), 'guestpass-other-key-')), 'key.json'), given.stack.issuer);
     const forged = await stranger.sign({ sub: site.adminUserId });
     const cases: [string | undefined, RegExp][] = [
       [undefined, /Authorization: Bearer <token>" header is required/],

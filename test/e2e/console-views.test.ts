@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
 import { User } from 'oidc-client-ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole } from '../../console/build';
-import { LOCAL_ISSUER } from '../../infra/local/jwt';
+import { CONSOLE_CLIENT_ID } from '../../infra/local/oidc';
 import { ROUTES } from '../../shared/http/routes';
 import { IdempotencyKey } from '../../shared/http/schemas';
 import { launchBrowser } from '../support/browser';
@@ -13,21 +9,17 @@ import { photographAndCheck } from '../support/axe';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
 
 /**
- * The admin console in Chromium, view by view, against the in-process stack: every action goes
- * through the console's own forms and buttons to the real API, and its effect is read back from
- * the API. The built console is served on the API's origin with the strict CSP it is deployed
- * under, so an inline script or style would show up as a violation here.
+ * The admin console in Chromium, view by view, against the in-process stack: the admin signs in
+ * through the local identity provider, every action goes through the console's own forms and
+ * buttons to the real API, and its effect is read back from the API. The stack's gateway serves
+ * the built console with the CSP it is deployed under, so an inline script or style would show up
+ * as a violation here.
  */
-const AUTHORITY = 'http://127.0.0.1:1/oidc';
-const CLIENT_ID = 'guestpass-console';
-// connect-src names the provider: the console reads its discovery document and redeems the code there.
-const CSP = `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${new URL(AUTHORITY).origin}; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const CLIENT_ID = CONSOLE_CLIENT_ID;
 
 let given: TestStack;
 let site: TestSite;
 let other: TestSite;
-let consoleDir: string;
 let browser: Browser | undefined;
 let page: Page;
 const cspViolations: string[] = [];
@@ -39,7 +31,7 @@ const admin = (path: string) => `/sites/${site.siteId}${path}`;
 const consoleUrl = (query = `?site=${site.siteId}`) => `${given.stack.apiUrl}/console/${query}`;
 
 beforeAll(async () => {
-  given = await startTestStack();
+  given = await startTestStack({ console: true });
   site = await given.createSite({
     // Three paid admins: a guest allowance of 15 (five per paid user), room for this test's guests.
     admins: [
@@ -66,15 +58,11 @@ beforeAll(async () => {
   const [mail] = await eventually(async () => (await given.mailTo('bulk1@partner.example')).length > 0 && given.mailTo('bulk1@partner.example'));
   expect((await given.api('POST', `/invitations/${linkIn(mail!)}/accept`, { body: { displayName: 'Bulk One' } })).status).toBe(200);
   await eventually(async () => (await person('bulk1@partner.example')).status === 'active');
-
-  consoleDir = mkdtempSync(join(tmpdir(), 'guestpass-console-'));
-  await buildConsole(consoleDir);
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await given?.close();
-  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
 async function person(email: string): Promise<Record<string, unknown>> {
@@ -86,8 +74,8 @@ async function person(email: string): Promise<Record<string, unknown>> {
 let context: BrowserContext | undefined;
 
 /**
- * A page of the console, served on the API's origin (until the local gateway serves it) and, when
- * given, with a signed-in admin: the oidc-client-ts user the sign-in would have stored. Pages share
+ * A page of the console and, when given, with a signed-in admin: the oidc-client-ts user a sign-in
+ * would have stored (the first test signs in for real; the others need an admin quickly). Pages share
  * one browser context (closing a context can end the single-process Chromium); session storage is
  * each page's own, so each page has its own admin.
  */
@@ -103,11 +91,11 @@ async function consolePage(signedIn?: { sub: string; accessToken?: string; expir
     const user = new User({
       access_token: signedIn.accessToken ?? (await given.stack.signer.sign({ sub: signedIn.sub })),
       token_type: 'Bearer',
-      profile: { sub: signedIn.sub, iss: LOCAL_ISSUER, aud: CLIENT_ID, exp: expiresAt, iat: now },
+      profile: { sub: signedIn.sub, iss: given.stack.issuer, aud: CLIENT_ID, exp: expiresAt, iat: now },
       expires_at: expiresAt,
       scope: 'openid',
     });
-    const key = `oidc.user:${AUTHORITY}:${CLIENT_ID}`;
+    const key = `oidc.user:${given.stack.issuer}:${CLIENT_ID}`;
     // Only in the console's own documents: about:blank and the like may not touch session storage.
     await opened.addInitScript({
       content: `if (location.pathname.startsWith('/console/')) sessionStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(user.toStorageString())});`,
@@ -124,27 +112,20 @@ async function consoleContext(): Promise<BrowserContext> {
   const origin = new URL(given.stack.apiUrl).origin;
   created.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.origin !== origin || url.pathname.startsWith('/console/')) return;
+    // The console's own files and the identity provider's pages are not the API.
+    if (url.origin !== origin || url.pathname.startsWith('/console/') || url.href.startsWith(given.stack.issuer)) return;
     apiCalls.push({ method: request.method(), url, body: request.postData(), idempotencyKey: request.headers()['idempotency-key'] });
   });
-  await created.route(
-    (url) => url.origin === origin && url.pathname.startsWith('/console/'),
-    async (route) => {
-      const path = new URL(route.request().url()).pathname.slice('/console/'.length);
-      const headers = { 'content-security-policy': CSP, 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
-      if (path === 'config.json') {
-        await route.fulfill({ headers, json: { apiUrl: '', authority: AUTHORITY, clientId: CLIENT_ID, scope: 'openid' } });
-        return;
-      }
-      const file = path.startsWith('assets/') ? normalize(join(consoleDir, path)) : join(consoleDir, 'index.html');
-      if (!file.startsWith(consoleDir)) {
-        await route.fulfill({ status: 404 });
-        return;
-      }
-      await route.fulfill({ headers: { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }, body: readFileSync(file) });
-    },
-  );
   return created;
+}
+
+/** Signs in on the identity provider's page the console sent the browser to, and waits to be back. */
+async function signInAtProvider(target: Page, email: string, password: string): Promise<void> {
+  await expect.poll(() => target.locator('h1').textContent()).toBe('Sign in to guestpass');
+  expect(new URL(target.url()).pathname).toMatch(/^\/oidc\/interaction\//);
+  await target.getByLabel('Email address').fill(email);
+  await target.getByLabel('Password').fill(password);
+  await target.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Screenshots and axe at 1280 and 360 px, and no sideways scrolling at 360 px or at 200 % zoom of 1280 (640 CSS px). */
@@ -170,10 +151,23 @@ const seat = (name: 'paid' | 'guests') => page.locator(`main [data-seat="${name}
 const results = (title: string) => page.getByRole('region', { name: title });
 
 describe('the admin console in Chromium', () => {
-  it('opens on the seats at a glance, with a skip link to the content', async () => {
-    page = await consolePage({ sub: site.adminUserId });
+  it('signs the admin in through the identity provider (code flow, PKCE) and opens on the seats at a glance, with a skip link to the content', async () => {
+    page = await consolePage();
+    const authorize: URL[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/oidc/auth') authorize.push(new URL(request.url()));
+    });
     await page.goto(consoleUrl());
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in to the guestpass console');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in to guestpass');
+    expect(await photographAndCheck(page, 'console-provider-sign-in')).toEqual([]);
+    await signInAtProvider(page, 'ada@console.example', 'not-the-password');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match an administrator');
+    await signInAtProvider(page, 'ada@console.example', given.consolePassword);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Seats at a glance');
+    expect(new URL(page.url()).search).toBe(`?site=${site.siteId}`);
+    expect(Object.fromEntries(authorize[0]!.searchParams)).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', code_challenge_method: 'S256', redirect_uri: `${given.stack.apiUrl}/console/callback` });
     await expect.poll(() => seat('paid')).toBe('3 of 50 (user limit)');
     expect(await seat('guests')).toBe('9 of 15 (guest allowance)');
 
@@ -437,10 +431,6 @@ describe('the admin console in Chromium', () => {
     await signedOut.goto(consoleUrl(`?site=${site.siteId}&view=guests`));
     await expect.poll(() => signedOut.locator('h1').textContent()).toBe('Sign in to the guestpass console');
     await checkView(signedOut, 'signed-out');
-    // No provider answers yet (its stand-in comes in the next test): the page says so, and stays.
-    await signedOut.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => signedOut.getByRole('alert').textContent()).toMatch(/^The sign-in service could not be reached: /);
-    expect(new URL(signedOut.url()).search).toBe(`?site=${site.siteId}&view=guests`);
     await signedOut.close();
 
     const expiredPage = await consolePage({ sub: site.adminUserId, expiresIn: -60 });
@@ -464,65 +454,29 @@ describe('the admin console in Chromium', () => {
     await refusedPage.close();
   }, 60_000);
 
-  it('signs in by authorization code with PKCE and comes back to the view it started from; signs out without an end-session endpoint', async () => {
-    // A stand-in for the provider's three endpoints, enough to see what the console sends them.
-    const authorize: URL[] = [];
-    const tokenBodies: URLSearchParams[] = [];
-    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
-    const accessToken = await given.stack.signer.sign({ sub: site.adminUserId });
-    const now = Math.floor(Date.now() / 1000);
-    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const idToken = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ iss: AUTHORITY, aud: CLIENT_ID, sub: site.adminUserId, iat: now, exp: now + 3600 })}.signature`;
-    context ??= await consoleContext();
-    await context.route(`${AUTHORITY}/**`, async (route) => {
-      const request = route.request();
-      const url = new URL(request.url());
-      if (request.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
-      if (url.pathname.endsWith('/.well-known/openid-configuration')) {
-        return route.fulfill({
-          headers: cors,
-          json: { issuer: AUTHORITY, authorization_endpoint: `${AUTHORITY}/auth`, token_endpoint: `${AUTHORITY}/token`, jwks_uri: `${AUTHORITY}/jwks`, code_challenge_methods_supported: ['S256'] },
-        });
-      }
-      if (url.pathname.endsWith('/auth')) {
-        authorize.push(url);
-        const back = new URL(url.searchParams.get('redirect_uri')!);
-        back.search = new URLSearchParams({ code: 'the-code', state: url.searchParams.get('state')! }).toString();
-        // A page that sends the browser back, as the provider's sign-in page does once the admin signed
-        // in (a 302 here would reach the network without passing the console's route).
-        return route.fulfill({ contentType: 'text/html', body: `<!doctype html><meta http-equiv="refresh" content="0;url=${back.href.replace(/&/g, '&amp;')}"><title>Signed in</title>` });
-      }
-      if (url.pathname.endsWith('/token')) {
-        tokenBodies.push(new URLSearchParams(request.postData() ?? ''));
-        return route.fulfill({ headers: cors, json: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, id_token: idToken, scope: 'openid' } });
-      }
-      return route.fulfill({ status: 404, headers: cors });
-    });
-
-    const signingIn = await consolePage();
+  it('comes back to the view it started from after signing in, and signs out at the provider', async () => {
+    // A browser of its own: the first test's browser still holds Ada's session at the provider.
+    const fresh = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    fresh.setDefaultTimeout(10_000);
+    const signingIn = await fresh.newPage();
     await signingIn.goto(consoleUrl(`?site=${site.siteId}&view=guests`));
     await signingIn.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProvider(signingIn, 'bo@console.example', given.consolePassword);
     await expect.poll(() => signingIn.locator('h1').textContent()).toBe('Guests');
     expect(new URL(signingIn.url()).pathname).toBe('/console/');
     expect(new URL(signingIn.url()).search).toBe(`?site=${site.siteId}&view=guests`);
-
-    expect(authorize).toHaveLength(1);
-    const asked = Object.fromEntries(authorize[0]!.searchParams);
-    expect(asked).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: `${new URL(given.stack.apiUrl).origin}/console/callback`, code_challenge_method: 'S256' });
-    expect(asked.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(tokenBodies).toHaveLength(1);
-    expect(tokenBodies[0]!.get('grant_type')).toBe('authorization_code');
-    expect(tokenBodies[0]!.get('code')).toBe('the-code');
-    // The verifier is the challenge's preimage: S256(verifier) = challenge.
-    const { createHash } = await import('node:crypto');
-    expect(createHash('sha256').update(tokenBodies[0]!.get('code_verifier')!).digest('base64url')).toBe(asked.code_challenge);
-    // The signed-in console calls the API with the token it got.
+    // The signed-in console calls the API with the token the provider issued for Bo.
     await expect.poll(() => signingIn.locator('main ul.cards > li').count()).toBeGreaterThan(0);
 
     await signingIn.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('You are signed out');
+    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('Sign out of guestpass?');
+    await checkView(signingIn, 'provider-sign-out');
+    await signingIn.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('Sign in to the guestpass console');
     expect(await signingIn.evaluate('Object.keys(sessionStorage).filter((key) => key.startsWith("oidc.user:")).length')).toBe(0);
-    await checkView(signingIn, 'signed-out-after-sign-out');
+    // The provider's session is over too: signing in again asks for the password.
+    await signingIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signingIn.locator('h1').textContent()).toBe('Sign in to guestpass');
     await signingIn.close();
   }, 60_000);
 

@@ -6,7 +6,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, guestpassConfigFromContext } from '../../infra/stack';
-import { buildStack, resources, TEST_CONFIG } from './support';
+import { buildStack, ownFunctionResources, resources, TEST_CONFIG } from './support';
 
 const REQUIRED_CONTEXT = {
   [CONTEXT_KEYS.jwtIssuer]: TEST_CONFIG.jwtIssuer,
@@ -21,6 +21,10 @@ const withoutKey = (key: string) => Object.fromEntries(Object.entries(FULL_CONTE
 describe('configuration from CDK context', () => {
   it('reads the required keys and leaves the optional ones out', () => {
     expect(guestpassConfigFromContext(new App({ context: FULL_CONTEXT }))).toEqual(TEST_CONFIG);
+  });
+
+  it('reads the console’s OIDC client id when one is given', () => {
+    expect(guestpassConfigFromContext(new App({ context: { ...FULL_CONTEXT, [CONTEXT_KEYS.consoleClientId]: 'console-abc' } }))).toEqual({ ...TEST_CONFIG, consoleClientId: 'console-abc' });
   });
 
   it.each(Object.keys(REQUIRED_CONTEXT))('names the missing key %s', (key) => {
@@ -116,7 +120,7 @@ describe('configuration in the stack', () => {
   it('uses the configured SES identity and sets the expiry override on every function', () => {
     const built = buildStack({ sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/example.com', inviteExpirySecondsOverride: 90 });
     expect(new Set(sesResources(built))).toEqual(new Set(['arn:aws:ses:eu-west-1:123456789012:identity/example.com']));
-    for (const fn of Object.values(resources(built.template, 'AWS::Lambda::Function'))) {
+    for (const fn of ownFunctionResources(built.template)) {
       expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.INVITE_EXPIRY_SECONDS).toBe('90');
     }
   }, 120_000);
@@ -124,7 +128,7 @@ describe('configuration in the stack', () => {
 
 describe('the links’ base URL and the custom domain', () => {
   const baseUrlOf = (built: ReturnType<typeof buildStack>) =>
-    Object.values(resources(built.template, 'AWS::Lambda::Function')).map((fn) => (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL);
+    ownFunctionResources(built.template).map((fn) => (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL);
   const { publicBaseUrl: _omitted, ...withoutBaseUrl } = TEST_CONFIG;
 
   it('defaults to the API’s own URL, on every function (no dependency cycle)', () => {

@@ -150,9 +150,10 @@ describe('functions', () => {
   const eventNames: ReadonlySet<string> = new Set(EVENT_FUNCTIONS.map((fn) => fn.name));
   const timeoutOf = (name: string) => (name in WORKFLOW_TASKS || eventNames.has(name) ? 30 : jobNames.has(name) ? 300 : 10);
 
-  it('are one per route, workflow task, scheduled job and event function', () => {
+  it('are one per route, workflow task, scheduled job and event function, besides CDK’s copier of the console', () => {
     expect(new Set(names).size).toBe(names.length);
-    built.template.resourceCountIs('AWS::Lambda::Function', names.length);
+    built.template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
+    expect(Object.keys(resources(built.template, 'AWS::Lambda::Function')).filter((id) => id.startsWith('CustomCDKBucketDeployment'))).toHaveLength(1);
   });
 
   it.each(names)('%s runs Node.js 24 on arm64 with 256 MB, source maps and its own log group', (name) => {
@@ -270,10 +271,12 @@ describe('IAM', () => {
     }
   });
 
-  it('grants nothing outside the function roles, the state machine role and one scheduler role per job (event rules need none)', () => {
+  it('grants nothing outside the function roles, the state machine role, one scheduler role per job (event rules need none) and the console copier’s', () => {
     const roles = Object.keys(resources(built.template, 'AWS::IAM::Role'));
-    expect(roles).toHaveLength(allFunctions(built.stack).size + 1 + JOBS.length);
-    built.template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+    expect(roles).toHaveLength(allFunctions(built.stack).size + 1 + JOBS.length + 1);
+    // Only CDK's copier carries a managed policy (the basic execution role, for its logs).
+    const managed = Object.entries(resources(built.template, 'AWS::IAM::Role')).filter(([, role]) => role.Properties?.ManagedPolicyArns !== undefined);
+    expect(managed.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
   });
 
   it('lets the state machine invoke exactly the workflow functions', () => {

@@ -50,6 +50,13 @@ export function resources(template: Template, type?: string): Record<string, Cfn
   return template.findResources(type ?? '*') as Record<string, CfnResource>;
 }
 
+/** The stack's own functions: every Lambda function but CDK's copier of the console's files. */
+export function ownFunctionResources(template: Template): CfnResource[] {
+  return Object.entries(resources(template, 'AWS::Lambda::Function'))
+    .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+    .map(([, fn]) => fn);
+}
+
 export interface Statement {
   readonly Effect: string;
   readonly Action: string | string[];

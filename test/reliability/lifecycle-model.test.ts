@@ -582,7 +582,7 @@ const commandArbs: fc.Arbitrary<Step>[] = [
 ];
 
 // MODEL_RUNS=1000 is the long run; the default keeps npm test's time in bounds.
-const RUNS = Number(process.env.MODEL_RUNS ?? 20);
+const RUNS = Number(process.env.MODEL_RUNS ?? 16);
 
 describe('the lifecycle against its model', () => {
   it('keeps the seat invariants and every access decision the model gives after every command', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../infra/local/jwt';
+import { LOCAL_AUDIENCE } from '../../infra/local/jwt';
 import type { RouteDeclaration } from '../../shared/http/declaration';
 import { ROUTES } from '../../shared/http/routes';
 import { tableState, validBodies, validBodyFor } from '../support/route-bodies';
@@ -50,7 +50,10 @@ beforeAll(async () => {
     const list = await given.api<{ invitations: { delivery: string }[] }>('GET', `${b}/invitations?status=pending`, { token: siteB.adminToken });
     return list.json.invitations.length === 2 && list.json.invitations.every((entry) => entry.delivery === 'sent');
   });
-  await eventually(async () => given.stack.stepFunctions.pendingTaskTokens().length >= 2);
+  await eventually(async () => {
+    const parked = (await tableState(given.db)).filter((item) => String(item.pk) === `SITE#${siteB.siteId}` && String(item.sk).startsWith('INVITATION#') && typeof item.acceptTaskToken === 'string');
+    return parked.length === 2;
+  });
   targets = { spaceKey: 'BENG', otherSpaceKey: 'BPUB', groupId: group.json.groupId, guest: guest.userId!, paid: paid.userId!, invitationId: guest.invitationId! };
 }, 60_000);
 afterAll(() => given?.close());
@@ -60,7 +63,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Claims the local gateway accepts for this subject, with `changes` applied (undefined removes one). */
 function claims(sub: string, changes: Partial<Record<keyof JWTPayload | 'scope', unknown>> = {}): Record<string, unknown> {
-  const good = { iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub, iat: nowSeconds(), exp: nowSeconds() + 3600 };
+  const good = { iss: given.stack.issuer, aud: LOCAL_AUDIENCE, sub, iat: nowSeconds(), exp: nowSeconds() + 3600 };
   return Object.fromEntries(Object.entries({ ...good, ...changes }).filter(([, value]) => value !== undefined));
 }
 

@@ -52,6 +52,7 @@ export const validBodies = (b: BodyTargets): Record<string, unknown> => ({
   'accept-invitation': { displayName: 'Mallory' },
   reverify: { totpCode: '123456' },
   'view-invitation': null,
+  'invitation-accepted': null,
   'view-reverification': null,
   openapi: null,
 });

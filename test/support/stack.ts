@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { buildConsole } from '../../console/build';
 import { directoryOf } from './directory';
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -32,7 +33,7 @@ export interface TestSite {
  * The local stack in this test file's process (own table, own gateway and Step Functions
  * endpoint), with the calls the end-to-end tests make: `when.we_call(...)` over real HTTP.
  */
-export async function startTestStack(options: { inviteExpirySeconds?: number } = {}) {
+export async function startTestStack(options: { inviteExpirySeconds?: number; console?: boolean; consoleTokenSeconds?: number; log?: (line: string) => void } = {}) {
   const sesEndpoint = inject('sesEndpoint');
   const stackId = randomUUID().slice(0, 8);
   // One SES stand-in serves every test file: each stack sends from its own address, so a file
@@ -40,6 +41,9 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
   const senderAddress = `no-reply-${stackId}@guestpass.local`;
   const stateDir = mkdtempSync(join(tmpdir(), 'guestpass-key-'));
   const tableName = `e2e-${stackId}`;
+  // Every admin signs in to the console with this one password, as `npm start`'s local one.
+  const consolePassword = `pw-${randomUUID()}`;
+  const consoleDir = options.console ? await buildConsole(join(stateDir, 'console')) : undefined;
   const stack: LocalStack = await startLocalStack({
     dynamoEndpoint: inject('dynamoEndpoint'),
     sesEndpoint,
@@ -48,7 +52,11 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
     keyFile: join(stateDir, 'signing-key.json'),
     twoStepKeyFile: join(stateDir, 'two-step-key'),
     retryIntervalScale: 0.001,
+    consolePassword,
+    ...(consoleDir ? { consoleDir } : {}),
+    ...(options.consoleTokenSeconds !== undefined ? { consoleTokenSeconds: options.consoleTokenSeconds } : {}),
     ...(options.inviteExpirySeconds !== undefined ? { inviteExpirySeconds: options.inviteExpirySeconds } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   const operatorToken = await stack.signer.sign({ sub: 'operator', scope: 'sites:manage' });
 
@@ -98,7 +106,7 @@ export async function startTestStack(options: { inviteExpirySeconds?: number } =
 
   /** The stack's table, for state a test sets up directly (no route sets it yet) and checks it keeps. */
   const db = directoryOf(tableName);
-  return { stack, api, createSite, mailTo, operatorToken, db, stateDir, close: () => stack.close() };
+  return { stack, api, createSite, mailTo, operatorToken, db, stateDir, consolePassword, close: () => stack.close() };
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;

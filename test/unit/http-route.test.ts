@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
@@ -7,6 +8,11 @@ import { MAX_BODY_BYTES } from '../../shared/http/body';
 import { defineRoute, type RouteDeclaration } from '../../shared/http/declaration';
 import type { HttpEvent } from '../../shared/http/event';
 import { httpRoute } from '../../shared/http/route';
+import { GUEST_PAGE_STYLE } from '../../shared/http/page-style';
+import { linkProblemPage } from '../../shared/http/pages';
+
+/** Any guest page: they all share the layout, so its stylesheet is the one the CSP must admit. */
+const guestPage = () => linkProblemPage('not_found');
 
 // ---------------------------------------------------------------------------------------------
 // Hand-built API Gateway HTTP API (v2) events and a fake Lambda context
@@ -402,6 +408,12 @@ describe('httpRoute: response shapes and security headers', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self'");
     expect(csp).toContain("base-uri 'none'");
+    // The pages' stylesheet is admitted by its hash; nothing inline beyond it, and no script source.
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('script-src');
+    const styleSource = /style-src ('sha256-[A-Za-z0-9+/]+=*')/.exec(csp)?.[1];
+    expect(styleSource).toBe(`'sha256-${createHash('sha256').update(GUEST_PAGE_STYLE).digest('base64')}'`);
+    expect(guestPage()).toContain(`<style>${GUEST_PAGE_STYLE}</style>`);
   });
 
   it('sets the same security headers on error responses', async () => {

@@ -33,16 +33,22 @@ describe('the two-step pages', () => {
     expect(html).not.toContain('name="note"');
     expect(html).not.toContain('name="gone"');
     expect(html).toContain('<p class="error" id="totpCode-error" role="alert">That code is not right. 4 attempts left before a 15-minute lock.</p>');
-    expect(html).toContain('aria-invalid="true" aria-describedby="totpCode-error"');
+    expect(html).toContain('aria-describedby="totpCode-error totpCode-hint" aria-invalid="true"');
     expect(html).toContain('>Verify and accept</button>');
     expect(html).not.toContain(SECRET);
     expect(html).not.toContain('<svg');
   });
 
-  it('the lock page says why and for how long', () => {
-    const html = twoStepLockedPage('After 5 wrong codes in a row, two-step verification is locked for 15 minutes. Try again in 15 minutes.');
+  it('the lock page says why, from when to try again, and whom to ask', () => {
+    const html = twoStepLockedPage({
+      message: 'After 5 wrong codes in a row, two-step verification is locked for 15 minutes. Try again in 15 minutes.',
+      liftsAt: new Date('2026-03-03T14:20:00Z'),
+      askWhom: 'Ada <Admin>',
+    });
     expect(html).toContain('<h1>Too many wrong codes</h1>');
     expect(html).toContain('locked for 15 minutes');
+    expect(html).toContain('You can try again from <strong>Tuesday, 3 March 2026, 14:20 UTC</strong>');
+    expect(html).toContain('ask Ada &lt;Admin&gt; to reset your two-step verification');
     expect(html).not.toContain('<form');
   });
 });

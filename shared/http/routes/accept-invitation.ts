@@ -18,6 +18,7 @@ export const acceptInvitationRoute = defineRoute({
       schema: AcceptResult,
       html: true,
     },
+    303: { description: 'A form post that accepted: see other, the accepted page (`Location: /invitations/accepted?next=space|ready`), so the page the guest stays on carries no token.' },
     // Two-step refusals (a wrong, reused or missing code; the lock) are pages too, for a form post.
     ...errors([400, 429], { html: true }),
     ...errors([...BODY_ERRORS]),

@@ -32,6 +32,7 @@ import { unassignSpaceRoute } from './unassign-space';
 import { updateSiteRoute } from './update-site';
 import { updateSpaceRoute } from './update-space';
 import { viewInvitationRoute } from './view-invitation';
+import { invitationAcceptedRoute } from './invitation-accepted';
 import { viewReverificationRoute } from './view-reverification';
 import { reverifyRoute } from './reverify';
 import { listInvitationsRoute } from './list-invitations';
@@ -66,6 +67,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   assignSpaceRoute,
   viewInvitationRoute,
   acceptInvitationRoute,
+  invitationAcceptedRoute,
   viewReverificationRoute,
   reverifyRoute,
   accessDecisionRoute,

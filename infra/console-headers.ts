@@ -1,0 +1,15 @@
+/**
+ * The admin console's security headers, one definition for both places that serve it: the CDK
+ * app's CloudFront response-headers policy and the local gateway. Scripts and styles from the
+ * console's own origin only (the build emits no inline script or style), API calls to its origin
+ * or to the API's, no framing, no referrer, nothing else loaded.
+ */
+export function consoleContentSecurityPolicy(apiOrigin?: string): string {
+  const connect = ["'self'", ...(apiOrigin ? [apiOrigin] : [])].join(' ');
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src ${connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+}
+
+/** Where the console lives under its origin (Vite's `base`), and its sign-in callback. */
+export const CONSOLE_BASE_PATH = '/console/';
+export const CONSOLE_CALLBACK_PATH = '/console/callback';
+export const CONSOLE_SCOPE = 'openid email profile';
