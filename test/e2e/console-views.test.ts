@@ -287,6 +287,8 @@ describe('the admin console in Chromium', () => {
     await remove.click();
     await confirm.getByRole('button', { name: 'Remove app access' }).click();
     await expect.poll(() => results('Remove app access: results').textContent()).toContain('Done: member@partner.example — app access removed');
+    // The confirmed action's results take the focus, so the keyboard carries on from them.
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Remove app access: results');
     expect((await person('member@partner.example')).status).toBe('removed');
   }, 60_000);
 
