@@ -214,6 +214,7 @@ describe('the admin console in Chromium', () => {
     expect(rows[1]).toMatch(/^bea@partner\.example: invited as a guest/);
     expect(rows[2]).toBe('member@partner.example: rejected. Already a person of this site (invited, active, suspended or deactivated).');
     expect(posted).toHaveLength(1);
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Results');
     await expect.poll(() => page.locator('.sr-only[role=status]').textContent()).toBe('2 invited, 1 rejected.');
     await checkView(page, 'invite');
 
