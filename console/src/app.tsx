@@ -151,6 +151,16 @@ export function ConsoleApp(props: { config: ConsoleConfig; auth: Auth; user: Use
   const announce = useCallback((text: string) => setAnnouncement((previous) => ({ text, round: previous.round + 1 })), []);
   const context = useMemo(() => (api ? { api, announce } : null), [api, announce]);
 
+  // A token that expires while the admin works ends the session with its page, not with failing calls.
+  useEffect(
+    () =>
+      auth.onExpired(() => {
+        void auth.forget();
+        setGate({ kind: 'signed-out', why: 'expired' });
+      }),
+    [auth],
+  );
+
   useEffect(() => {
     const popped = () => setLocation(currentLocation());
     window.addEventListener('popstate', popped);

@@ -83,6 +83,12 @@ export class Auth {
     return 'local';
   }
 
+  /** Calls `ended` when the signed-in admin's token expires while the console is open; answers the unsubscribe. */
+  onExpired(ended: () => void): () => void {
+    this.manager.events.addAccessTokenExpired(ended);
+    return () => this.manager.events.removeAccessTokenExpired(ended);
+  }
+
   forget(): Promise<void> {
     return this.manager.removeUser();
   }

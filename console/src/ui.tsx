@@ -107,11 +107,17 @@ export interface Outcome {
 }
 
 export function Outcomes(props: { title: string; outcomes: Outcome[] | undefined }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Focus goes to the results: the button that started the action may be gone or disabled by now,
+  // and a keyboard user carries on from what happened rather than from the top of the page.
+  useEffect(() => heading.current?.focus(), [props.outcomes]);
   if (!props.outcomes || props.outcomes.length === 0) return null;
   const failed = props.outcomes.filter((outcome) => !outcome.ok).length;
   return (
     <section class="outcomes" aria-label={props.title}>
-      <h2>{props.title}</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        {props.title}
+      </h2>
       <p>
         {props.outcomes.length - failed} succeeded, {failed} failed.
       </p>

@@ -2,6 +2,8 @@ import { User } from 'oidc-client-ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID } from '../../infra/local/oidc';
+import { ROUTES } from '../../shared/http/routes';
+import { IdempotencyKey } from '../../shared/http/schemas';
 import { launchBrowser } from '../support/browser';
 import { photographAndCheck } from '../support/axe';
 import { eventually, linkIn, startTestStack, type TestSite, type TestStack } from '../support/stack';
@@ -21,6 +23,8 @@ let other: TestSite;
 let browser: Browser | undefined;
 let page: Page;
 const cspViolations: string[] = [];
+/** Every request the console made to the API, to hold against the contract's schemas at the end. */
+const apiCalls: { method: string; url: URL; body: string | null; idempotencyKey: string | undefined }[] = [];
 const userIds = new Map<string, string>();
 
 const admin = (path: string) => `/sites/${site.siteId}${path}`;
@@ -105,6 +109,13 @@ async function consoleContext(): Promise<BrowserContext> {
   const created = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // A control that is gone (a label dropped, say) fails its step in seconds, naming the locator.
   created.setDefaultTimeout(10_000);
+  const origin = new URL(given.stack.apiUrl).origin;
+  created.on('request', (request) => {
+    const url = new URL(request.url());
+    // The console's own files and the identity provider's pages are not the API.
+    if (url.origin !== origin || url.pathname.startsWith('/console/') || url.href.startsWith(given.stack.issuer)) return;
+    apiCalls.push({ method: request.method(), url, body: request.postData(), idempotencyKey: request.headers()['idempotency-key'] });
+  });
   return created;
 }
 
@@ -161,9 +172,9 @@ describe('the admin console in Chromium', () => {
     expect(await seat('guests')).toBe('9 of 15 (guest allowance)');
 
     await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('main');
     await checkView(page, 'seats');
   }, 60_000);
 
@@ -181,7 +192,7 @@ describe('the admin console in Chromium', () => {
     expect(posted).toEqual([]);
 
     await addresses.fill('ann@partner.example, bea@partner.example\nmember@partner.example');
-    expect(await page.getByText('3 of 10 addresses.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('3 of 10 addresses.').isVisible()).toBe(true);
     await page.getByLabel('Tracker').selectOption('user');
     await expect.poll(() => page.getByRole('note').textContent()).toContain('the Tracker role User (paid) makes everyone in this invite a paid user');
     await page.getByLabel('Tracker').selectOption('none');
@@ -203,6 +214,7 @@ describe('the admin console in Chromium', () => {
     expect(rows[1]).toMatch(/^bea@partner\.example: invited as a guest/);
     expect(rows[2]).toBe('member@partner.example: rejected. Already a person of this site (invited, active, suspended or deactivated).');
     expect(posted).toHaveLength(1);
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Results');
     await expect.poll(() => page.locator('.sr-only[role=status]').textContent()).toBe('2 invited, 1 rejected.');
     await checkView(page, 'invite');
 
@@ -233,7 +245,7 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => cards.count()).toBe(10);
     await page.getByLabel('ann@partner.example', { exact: true }).check();
     await page.getByLabel('bea@partner.example', { exact: true }).check();
-    expect(await page.getByRole('heading', { name: 'With the 2 selected guests' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'With the 2 selected guests' }).isVisible()).toBe(true);
     await page.getByLabel('Space to assign').selectOption('ENG');
     await page.getByRole('button', { name: 'Assign space', exact: true }).click();
     const outcome = results('Assign space: results');
@@ -267,15 +279,17 @@ describe('the admin console in Chromium', () => {
     const confirm = page.getByRole('dialog', { name: 'Remove app access: 1 guest?' });
     await expect.poll(() => confirm.isVisible()).toBe(true);
     // Focus is inside the dialog; Escape closes it, changes nothing, and gives focus back.
-    expect(await page.evaluate("document.activeElement?.closest('dialog') !== null")).toBe(true);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('dialog') !== null")).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => confirm.isVisible()).toBe(false);
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Remove app access');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Remove app access');
     expect((await person('member@partner.example')).status).toBe('invited');
 
     await remove.click();
     await confirm.getByRole('button', { name: 'Remove app access' }).click();
     await expect.poll(() => results('Remove app access: results').textContent()).toContain('Done: member@partner.example — app access removed');
+    // The confirmed action's results take the focus, so the keyboard carries on from them.
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Remove app access: results');
     expect((await person('member@partner.example')).status).toBe('removed');
   }, 60_000);
 
@@ -291,8 +305,8 @@ describe('the admin console in Chromium', () => {
     expect(rows[1]).toMatch(/^Failed: bulk2@partner\.example — The person’s or item’s current state does not allow this\. This person has not finished onboarding.*\[conflict\]$/);
     expect((await person('bulk1@partner.example')).status).toBe('deactivated');
     expect((await person('bulk2@partner.example')).status).toBe('invited');
-    expect(await page.getByRole('heading', { name: 'With the 1 selected guest' }).isVisible()).toBe(true);
-    expect(await page.getByLabel('bulk2@partner.example', { exact: true }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'With the 1 selected guest' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('bulk2@partner.example', { exact: true }).isChecked()).toBe(true);
     await page.getByLabel('bulk2@partner.example', { exact: true }).uncheck();
 
     await page.getByLabel('Status').selectOption('deactivated');
@@ -385,9 +399,9 @@ describe('the admin console in Chromium', () => {
     expect(await cards.first().textContent()).toContain(userIds.get('bea@partner.example')!);
     await page.getByLabel('Action').selectOption('');
     await page.getByLabel('Person').fill(userIds.get('ann@partner.example')!);
-    const annEvents = await cards.allTextContents();
-    expect(annEvents.some((text) => text.includes('guest.space_assigned'))).toBe(true);
-    expect(annEvents.every((text) => text.includes(userIds.get('ann@partner.example')!))).toBe(true);
+    const annId = userIds.get('ann@partner.example')!;
+    await expect.poll(async () => (await cards.allTextContents()).every((text) => text.includes(annId))).toBe(true);
+    expect((await cards.allTextContents()).some((text) => text.includes('guest.space_assigned'))).toBe(true);
     await checkView(page, 'audit');
   }, 60_000);
 
@@ -396,7 +410,7 @@ describe('the admin console in Chromium', () => {
     await page.getByLabel('Email addresses').fill('pat@console.example');
     await page.getByLabel('Staff (User (paid))').check();
     await page.getByLabel('Space (optional, guests only)').selectOption('ENG');
-    expect(await page.getByText('Paid users see every space: the space is not sent for them.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Paid users see every space: the space is not sent for them.').isVisible()).toBe(true);
     await page.getByRole('button', { name: /^Send invitations/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite as paid users?' });
     await expect.poll(() => dialog.textContent()).toContain('the group Staff (User (paid)) makes this person a paid user: each takes a paid seat');
@@ -426,6 +440,14 @@ describe('the admin console in Chromium', () => {
     await expiredPage.goto(consoleUrl());
     await expect.poll(() => expiredPage.locator('h1').textContent()).toBe('Your session has ended');
     await expiredPage.close();
+
+    // A token that expires while the console is open ends the session there and then.
+    const expiringPage = await consolePage({ sub: site.adminUserId, expiresIn: 3 });
+    await expiringPage.goto(consoleUrl());
+    await expect.poll(() => expiringPage.locator('h1').textContent()).toBe('Seats at a glance');
+    await expect.poll(() => expiringPage.locator('h1').textContent(), { timeout: 10_000 }).toBe('Your session has ended');
+    expect(await expiringPage.evaluate('Object.keys(sessionStorage).filter((key) => key.startsWith("oidc.user:")).length')).toBe(0);
+    await expiringPage.close();
 
     const refusedPage = await consolePage({ sub: site.adminUserId, accessToken: 'not-a-token' });
     await refusedPage.goto(consoleUrl());
@@ -463,5 +485,35 @@ describe('the admin console in Chromium', () => {
 
   it('ran under the strict CSP without a single violation', () => {
     expect(cspViolations).toEqual([]);
+  });
+
+  it('sent the API only what the contract’s schemas accept: known routes, known query fields, valid bodies', () => {
+    expect(apiCalls.length).toBeGreaterThan(30);
+    const refused: string[] = [];
+    const accepts = (schema: { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } }, value: Record<string, unknown>, what: string, call: string) => {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) refused.push(`${call}: ${what} refused: ${String(parsed.error)}`);
+      // A lenient schema drops unknown fields instead of refusing them: those count as refused too.
+      else if (parsed.data && typeof parsed.data === 'object') {
+        for (const key of Object.keys(value)) if (!(key in parsed.data)) refused.push(`${call}: ${what} field ${key} is not in the contract`);
+      }
+    };
+    for (const call of apiCalls) {
+      const name = `${call.method} ${call.url.pathname}${call.url.search}`;
+      const route = ROUTES.find(
+        (candidate) => candidate.method === call.method && new RegExp(`^${candidate.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(call.url.pathname),
+      );
+      if (!route) {
+        refused.push(`${name}: no such route`);
+        continue;
+      }
+      const query = Object.fromEntries(call.url.searchParams);
+      if (route.query) accepts(route.query, query, 'query', name);
+      else if (Object.keys(query).length > 0) refused.push(`${name}: the route takes no query`);
+      if (route.body) accepts(route.body, JSON.parse(call.body ?? 'null') as Record<string, unknown>, 'body', name);
+      else if (call.body) refused.push(`${name}: the route takes no body`);
+      if (call.idempotencyKey !== undefined && !IdempotencyKey.safeParse(call.idempotencyKey).success) refused.push(`${name}: Idempotency-Key refused`);
+    }
+    expect(refused).toEqual([]);
   });
 });

@@ -94,7 +94,7 @@ export function InvitationsView() {
                 </div>
                 <div>
                   <dt>Resent</dt>
-                  <dd>{invitation.resends} times</dd>
+                  <dd>{invitation.resends === 0 ? 'Never' : invitation.resends === 1 ? 'Once' : `${invitation.resends} times`}</dd>
                 </div>
               </dl>
               {invitation.status === 'pending' ? (

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import { classifyInvitee } from '../../../shared/domain/people';
 import { MAX_MESSAGE_LENGTH, renderInvitationEmail } from '../../../shared/email/templates';
 import type { AppRole, InviteRequest, InviteResponse } from '../api';
@@ -38,6 +38,9 @@ export function InviteView(props: { inviterName: string }) {
   const [result, setResult] = useState<InviteResponse | undefined>(undefined);
   // One key per distinct request: sending the same form again (after a lost answer) cannot invite twice.
   const [idempotency, setIdempotency] = useState<{ body: string; key: string } | undefined>(undefined);
+  const resultsHeading = useRef<HTMLHeadingElement>(null);
+  // The submit button is disabled while sending, which drops its focus: the results take it.
+  useEffect(() => resultsHeading.current?.focus(), [result]);
   const ids = { addresses: useId(), addressHelp: useId(), message: useId(), messageHelp: useId(), space: useId(), warning: useId() };
 
   const addresses = splitAddresses(addressText);
@@ -241,7 +244,9 @@ export function InviteView(props: { inviterName: string }) {
       <ErrorNote error={failure} />
       {result ? (
         <section class="outcomes" aria-labelledby="invite-results">
-          <h2 id="invite-results">Results</h2>
+          <h2 id="invite-results" ref={resultsHeading} tabIndex={-1}>
+            Results
+          </h2>
           <ul class="results">
             {result.results.map((row, index) => (
               <li key={`${index}-${row.email}`} class={row.status === 'invited' ? 'ok' : 'failed'}>

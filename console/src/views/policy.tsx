@@ -1,4 +1,4 @@
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Policy, PolicyReview } from '../api';
 import { ErrorNote, Loading, useConsole, useLoad } from '../ui';
 import { POLICY_EFFECT_WORDS, failureText, formatTime } from '../words';
@@ -15,6 +15,11 @@ export function PolicyView() {
   const [failure, setFailure] = useState<unknown>(undefined);
   const [applied, setApplied] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // The buttons are disabled while a call runs, which drops their focus: the answer takes it.
+  const reviewHeading = useRef<HTMLHeadingElement>(null);
+  const appliedNote = useRef<HTMLParagraphElement>(null);
+  useEffect(() => reviewHeading.current?.focus(), [review]);
+  useEffect(() => appliedNote.current?.focus(), [applied]);
   const ids = { twoStep: useId(), days: useId(), daysHelp: useId(), tokens: useId() };
 
   const base: Policy | undefined = current.data
@@ -119,13 +124,15 @@ export function PolicyView() {
       ) : null}
       <ErrorNote error={failure} />
       {applied ? (
-        <p class="success" role="status">
+        <p class="success" role="status" ref={appliedNote} tabIndex={-1}>
           Applied: {applied}
         </p>
       ) : null}
       {review ? (
         <section aria-labelledby="policy-review-title" class="outcomes">
-          <h2 id="policy-review-title">Review: {describe(review.policy)}</h2>
+          <h2 id="policy-review-title" ref={reviewHeading} tabIndex={-1}>
+            Review: {describe(review.policy)}
+          </h2>
           {review.page.affected.length === 0 ? <p>Nobody is affected{review.pageNumber > 1 ? ' on this page' : ''}.</p> : null}
           <ul class="results">
             {review.page.affected.map((entry) => (
