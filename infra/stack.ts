@@ -30,6 +30,8 @@ export interface GuestpassConfig {
   readonly inviteExpirySecondsOverride?: number;
   /** The admin console's OIDC client id at the issuer (a public client, code flow with PKCE); default: `jwtAudience`. */
   readonly consoleClientId?: string;
+  /** Origins of the identity provider's endpoints the console calls beyond the issuer's own (a token endpoint elsewhere). */
+  readonly consoleIdentityOrigins?: readonly string[];
 }
 
 /** CDK context keys, `guestpass:<name>`. */
@@ -43,6 +45,7 @@ export const CONTEXT_KEYS = {
   sesIdentityArn: 'guestpass:sesIdentityArn',
   inviteExpirySecondsOverride: 'guestpass:inviteExpirySecondsOverride',
   consoleClientId: 'guestpass:consoleClientId',
+  consoleIdentityOrigins: 'guestpass:consoleIdentityOrigins',
 } as const satisfies Record<keyof GuestpassConfig, string>;
 
 const BARE_ADDRESS = /^[^\s@<>"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
@@ -93,6 +96,11 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
   const sesIdentityArn = read(CONTEXT_KEYS.sesIdentityArn);
   const expiryOverride = read(CONTEXT_KEYS.inviteExpirySecondsOverride);
   const consoleClientId = read(CONTEXT_KEYS.consoleClientId);
+  const identityOrigins = read(CONTEXT_KEYS.consoleIdentityOrigins);
+  const consoleIdentityOrigins = identityOrigins?.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of consoleIdentityOrigins ?? []) {
+    if (!isHttpUrl(origin, true) || new URL(origin).origin !== origin) throw new Error(`CDK context "${CONTEXT_KEYS.consoleIdentityOrigins}" must be https origins separated by commas (https://auth.example.com)`);
+  }
   const inviteExpirySecondsOverride = expiryOverride === undefined ? undefined : Number(expiryOverride);
 
   if (!isHttpUrl(config.jwtIssuer, true)) throw new Error(`CDK context "${CONTEXT_KEYS.jwtIssuer}" must be an https URL`);
@@ -120,6 +128,7 @@ export function guestpassConfigFromContext(scope: Construct): GuestpassConfig {
     ...(sesIdentityArn !== undefined ? { sesIdentityArn } : {}),
     ...(inviteExpirySecondsOverride !== undefined ? { inviteExpirySecondsOverride } : {}),
     ...(consoleClientId !== undefined ? { consoleClientId } : {}),
+    ...(consoleIdentityOrigins !== undefined ? { consoleIdentityOrigins } : {}),
   };
 }
 
@@ -189,6 +198,7 @@ export class GuestpassStack extends Stack {
     this.console = new ConsoleSite(this, 'Console', {
       ...(props.consoleAssetDir ? { assetDir: props.consoleAssetDir } : {}),
       apiOrigin: config.domainName !== undefined ? `https://${config.domainName}` : `https://*.execute-api.${this.region}.amazonaws.com`,
+      identityOrigins: [new URL(config.jwtIssuer).origin, ...(config.consoleIdentityOrigins ?? [])],
     });
     this.api = new HttpApi(this, 'Http', {
       corsOrigins: [this.console.origin],

@@ -22,6 +22,8 @@ export interface ConsoleSiteProps {
   readonly assetDir?: string;
   /** The API's origin, the one the console's pages may call (a pattern when the API has no domain of its own). */
   readonly apiOrigin: string;
+  /** The identity provider's origins the page calls: the issuer's, and its token endpoint's if that is elsewhere. */
+  readonly identityOrigins: readonly string[];
 }
 
 /**
@@ -66,7 +68,7 @@ export class ConsoleSite extends Construct {
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'guestpass console: CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(props.apiOrigin), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(props.apiOrigin, ...props.identityOrigins), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },

@@ -26,9 +26,9 @@ export interface ConsoleConfig {
 export const CONSOLE_PATH = '/console';
 
 /** The console's content security policy: its own scripts and styles only, API calls to its origin or `apiUrl`. */
-export function consoleSecurityHeaders(apiOrigin?: string): Record<string, string> {
+export function consoleSecurityHeaders(...connectOrigins: readonly string[]): Record<string, string> {
   return {
-    'content-security-policy': consoleContentSecurityPolicy(apiOrigin),
+    'content-security-policy': consoleContentSecurityPolicy(...connectOrigins),
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
@@ -52,7 +52,7 @@ const TYPES: Record<string, string> = {
 export async function serveConsole(site: ConsoleSite, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== CONSOLE_PATH && !url.pathname.startsWith(`${CONSOLE_PATH}/`)) return false;
-  const headers = consoleSecurityHeaders(site.config.apiUrl ? new URL(site.config.apiUrl).origin : undefined);
+  const headers = consoleSecurityHeaders(...[site.config.apiUrl, site.config.authority].filter((url) => url !== '').map((url) => new URL(url).origin));
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { ...headers, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed');
     return true;

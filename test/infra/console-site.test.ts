@@ -43,6 +43,8 @@ describe('console site', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).toContain('execute-api');
+    // oidc-client-ts calls the provider from the page: its discovery document and token endpoint.
+    expect(csp).toMatch(/connect-src 'self' [^;]*https:\/\/auth\.example\.com/);
     expect(security.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: true });
     expect(security.FrameOptions).toMatchObject({ FrameOption: 'DENY' });
     expect(security.ReferrerPolicy).toMatchObject({ ReferrerPolicy: 'no-referrer' });
@@ -66,6 +68,12 @@ describe('console site', () => {
     built.template.hasOutput('ConsoleUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/console/']] } });
     built.template.hasOutput('ConsoleRedirectUri', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/console/callback']] } });
   });
+
+  it('lets the page reach a token endpoint on another origin when one is configured', () => {
+    const custom = buildStack({ consoleIdentityOrigins: ['https://login.example.net'] });
+    const [policy] = Object.values(resources(custom.template, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    expect(JSON.stringify(policy!.Properties)).toContain('https://login.example.net');
+  }, 120_000);
 
   it('takes the console’s client id from configuration', () => {
     const custom = buildStack({ consoleClientId: 'console-client-123' });
