@@ -151,10 +151,11 @@ describe('the console as the local stack serves it', () => {
     const config = await (await fetch(`${given.stack.apiUrl}/console/config.json`)).json();
     expect(config).toEqual({ apiUrl: '', authority: given.stack.issuer, clientId: CONSOLE_CLIENT_ID, scope: 'openid email profile' });
 
-    for (const path of ['/console/../package.json', '/console/%2e%2e/package.json', '/console/..%2fpackage.json', '/console/assets/nope.js', '/console/%00']) {
+    // The console is built beside the stack's signing key: a path that climbs out would reach it.
+    for (const path of ['/console/../signing-key.json', '/console/%2e%2e/signing-key.json', '/console/..%2fsigning-key.json', '/console/assets/%2e%2e%2f%2e%2e%2fsigning-key.json', '/console/assets/nope.js', '/console/%00']) {
       const answer = await fetch(`${given.stack.apiUrl}${path}`);
       expect(answer.status, path).toBe(404);
-      expect(await answer.text(), path).not.toContain('"name": "guestpass"');
+      expect(await answer.text(), path).not.toContain('privateJwk');
     }
     expect((await fetch(`${given.stack.apiUrl}/console/`, { method: 'POST' })).status).toBe(405);
   });
