@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { ORG_ADMIN_TYPE } from '../../shared/directory/entities/org-admin';
 import { PERSON_TYPE } from '../../shared/directory/entities/person';
 import { LOCAL_AUDIENCE } from './jwt';
@@ -83,6 +83,51 @@ const sameSecret = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
+/**
+ * The provider's sessions, grants and codes, in this process's memory: a local stack's sign-ins end
+ * with it, as its workflow executions do. (Our own, so the provider does not warn at every start
+ * that its development store is in use.)
+ */
+function memoryAdapter(): new (model: string) => Adapter {
+  const items = new Map<string, { payload: AdapterPayload; expiresAt?: number }>();
+  const live = (key: string) => {
+    const item = items.get(key);
+    if (item?.expiresAt !== undefined && item.expiresAt <= Date.now()) {
+      items.delete(key);
+      return undefined;
+    }
+    return item?.payload;
+  };
+  return class MemoryAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      items.set(this.key(id), { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
+    }
+    async find(id: string) {
+      return live(this.key(id));
+    }
+    async findByUserCode(userCode: string) {
+      return [...items.keys()].filter((key) => key.startsWith(`${this.model}:`)).map(live).find((payload) => payload?.userCode === userCode);
+    }
+    async findByUid(uid: string) {
+      return [...items.keys()].filter((key) => key.startsWith(`${this.model}:`)).map(live).find((payload) => payload?.uid === uid);
+    }
+    async consume(id: string) {
+      const payload = live(this.key(id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      items.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, item] of items) if (item.payload.grantId === grantId) items.delete(key);
+    }
+  };
+}
+
 export async function startLocalIdentity(options: LocalIdentityOptions): Promise<LocalIdentity> {
   const issuer = `${options.apiUrl}${OIDC_PATH}`;
   const resource = `${options.apiUrl}/`;
@@ -103,6 +148,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   }
 
   const configuration: Configuration = {
+    adapter: memoryAdapter(),
     clients: [
       {
         client_id: CONSOLE_CLIENT_ID,
