@@ -100,7 +100,7 @@ try {
 guestpass is running locally${values.persist ? ' (data kept in .guestpass/dynamodb)' : ''}.
 
   API           ${local.apiUrl}
-  Admin console ${local.consoleUrl}   (sign in as ${local.consoleAdminEmail}, password ${local.consolePassword})
+  Admin console ${local.consoleUrl}?site=${local.siteId}   (sign in as ${local.consoleAdminEmail}, password ${local.consolePassword})
   Mail viewer   ${local.mailUrl}
   Step Functions ${local.sfnUrl}   (aws --endpoint-url ${local.sfnUrl} stepfunctions …)
   DynamoDB      ${local.dynamodbUrl}
