@@ -212,3 +212,22 @@ export function ConfirmDialog(props: {
     </dialog>
   );
 }
+
+/** The page sizes every paged list offers; the first is the default. */
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+/** The "Per page" field of a list's filters. */
+export function PerPage(props: { id: string; value: number; onChange: (size: number) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>Per page</label>
+      <select id={props.id} value={String(props.value)} onChange={(event) => props.onChange(Number(event.currentTarget.value))}>
+        {PAGE_SIZES.map((size) => (
+          <option key={size} value={String(size)}>
+            {size}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

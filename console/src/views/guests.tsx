@@ -1,9 +1,8 @@
 import { useId, useState } from 'preact/hooks';
 import type { MemberStatus, Person } from '../api';
-import { ConfirmDialog, ErrorNote, Loading, Outcomes, Pager, forEachPerson, summary, useConsole, useLoad, usePaged, type Outcome } from '../ui';
+import { ConfirmDialog, ErrorNote, forEachPerson, Loading, Outcomes, PAGE_SIZES, Pager, PerPage, summary, type Outcome, useConsole, useLoad, usePaged } from '../ui';
 import { STATUS_WORDS, formatTime } from '../words';
 
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 type Action = 'assign' | 'unassign' | 'remove' | 'promote' | 'deactivate' | 'reactivate' | 'delete';
 
@@ -145,16 +144,7 @@ export function GuestsView() {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for={ids.limit}>Per page</label>
-          <select id={ids.limit} value={String(limit)} onChange={(event) => setLimit(Number(event.currentTarget.value))}>
-            {PAGE_SIZES.map((size) => (
-              <option key={size} value={String(size)}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PerPage id={ids.limit} value={limit} onChange={setLimit} />
       </form>
 
       <section class="bulk" aria-labelledby="bulk-title">

@@ -1,8 +1,7 @@
 import { useId, useState } from 'preact/hooks';
 import type { Invitation, InvitationStatus } from '../api';
-import { ConfirmDialog, ErrorNote, Loading, Outcomes, Pager, forEachPerson, summary, useConsole, usePaged, type Outcome } from '../ui';
+import { ConfirmDialog, ErrorNote, forEachPerson, Loading, Outcomes, PAGE_SIZES, Pager, PerPage, summary, type Outcome, useConsole, usePaged } from '../ui';
 import { DELIVERY_WORDS, STATUS_WORDS, formatTime } from '../words';
-import { PAGE_SIZES } from './guests';
 
 export function InvitationsView() {
   const { api, announce } = useConsole();
@@ -49,16 +48,7 @@ export function InvitationsView() {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for={ids.limit}>Per page</label>
-          <select id={ids.limit} value={String(limit)} onChange={(event) => setLimit(Number(event.currentTarget.value))}>
-            {PAGE_SIZES.map((size) => (
-              <option key={size} value={String(size)}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PerPage id={ids.limit} value={limit} onChange={setLimit} />
       </form>
       <Outcomes title={outcomes ? `${outcomes.title}: results` : ''} outcomes={outcomes?.list} />
       <section aria-labelledby="invitation-list-title">

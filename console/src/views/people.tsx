@@ -1,8 +1,7 @@
 import { useId, useState } from 'preact/hooks';
 import type { PersonStatus } from '../api';
-import { ErrorNote, Loading, Pager, useConsole, usePaged } from '../ui';
+import { ErrorNote, Loading, PAGE_SIZES, Pager, PerPage, useConsole, usePaged } from '../ui';
 import { ROLE_WORDS, STATUS_WORDS, formatTime } from '../words';
-import { PAGE_SIZES } from './guests';
 
 export function PeopleView() {
   const { api } = useConsole();
@@ -51,16 +50,7 @@ export function PeopleView() {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for={ids.limit}>Per page</label>
-          <select id={ids.limit} value={String(limit)} onChange={(event) => setLimit(Number(event.currentTarget.value))}>
-            {PAGE_SIZES.map((size) => (
-              <option key={size} value={String(size)}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PerPage id={ids.limit} value={limit} onChange={setLimit} />
         <div class="actions">
           <button type="submit" class="primary">
             Search
