@@ -1,9 +1,9 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Directory } from '../../shared/directory/directory';
-import { newPersonWrite, personKey, PersonItem } from '../../shared/directory/entities/person';
+import { personKey, PersonItem } from '../../shared/directory/entities/person';
 import { SiteItem, siteKey } from '../../shared/directory/entities/site';
 import { readItem } from '../../shared/directory/reads';
 import { completeVerification, openVerificationLink } from '../../shared/directory/reverification';
@@ -14,6 +14,7 @@ import { accessFor } from '../../shared/usecases/access';
 import { runReverification, type ReverificationDeps } from '../../shared/usecases/reverification';
 import { freshDirectory, scanAll } from '../support/directory';
 import { countItemsRead } from '../support/read-counter';
+import { storePeople } from '../../bench/seed';
 
 /**
  * The re-verification job against DynamoDB Local with a controllable clock: reads only the people
@@ -49,27 +50,7 @@ function guest(siteId: string, n: number, activatedAt: string, over: Partial<Per
 }
 
 /** People written straight into the table (seat counters are not what this test is about). */
-async function store(people: readonly PersonItem[]): Promise<void> {
-  const items = people.map((person) => {
-    const write = newPersonWrite(person);
-    if (!('put' in write)) throw new Error('a new person is a put');
-    return write.item;
-  });
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < batches.length) {
-        let pending: Record<string, unknown>[] = batches[next++]!;
-        while (pending.length > 0) {
-          const answer = await db.client.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
-          pending = (answer.UnprocessedItems?.[db.tableName] ?? []).map((request) => request.PutRequest!.Item!);
-        }
-      }
-    }),
-  );
-}
+const store = (people: readonly PersonItem[]) => storePeople(db, people);
 
 async function newSite(siteId: string): Promise<void> {
   await createSite(db, { siteId, name: `Site ${siteId}`, orgId: `org-${siteId}`, plan: 'premium', userLimit: 50_000, guestRatio: 50, inviteExpiryDays: 7, admins: [{ email: `admin@${siteId}.example`, role: 'site-admin' }] }, 'operator', daysBefore(365));
