@@ -13,7 +13,7 @@ import { membershipWrite } from './entities/membership';
 import { newPersonWrite, PersonItem, personKey, returningPersonWrite } from './entities/person';
 import { seatWrite, SiteItem, siteKey } from './entities/site';
 import { spaceGuestCountWrite } from './entities/space';
-import { batchGetItems, foundItem, readItem } from './reads';
+import { batchGetItems, foundItem, foundParsed, readItem } from './reads';
 import { epochSeconds } from './time';
 import { commitWrites, TransactionRefused } from './transact';
 import { putWrite, type Write } from './writes';
@@ -73,8 +73,7 @@ export async function inviteOne(db: Directory, row: InviteRow): Promise<InviteOu
 export async function inviteFacts(db: Directory, siteId: string, email: string): Promise<{ site: SiteItem | null; claimed: boolean; formerPaid: boolean }> {
   const keys = { site: siteKey(siteId), claim: emailClaimKey(siteId, email), marker: formerPaidKeyOf(siteId, email) };
   const found = await batchGetItems(db, Object.values(keys));
-  const site = foundItem(found, keys.site);
-  return { site: site ? SiteItem.parse(site) : null, claimed: foundItem(found, keys.claim) !== undefined, formerPaid: foundItem(found, keys.marker) !== undefined };
+  return { site: foundParsed(found, keys.site, SiteItem), claimed: foundItem(found, keys.claim) !== undefined, formerPaid: foundItem(found, keys.marker) !== undefined };
 }
 
 /** The person an address claim points at, null when it points at nobody, `unclaimed` when there is no claim. */

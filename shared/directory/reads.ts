@@ -55,6 +55,12 @@ export async function batchGetItems(db: Directory, keys: readonly Key[], backoff
 /** The item read for `key` by {@link batchGetItems}, if it exists. */
 export const foundItem = (found: ReadonlyMap<string, Record<string, unknown>>, key: Key) => found.get(keyId(key));
 
+/** The item read for `key`, parsed with its schema, or null when it does not exist. */
+export function foundParsed<T>(found: ReadonlyMap<string, Record<string, unknown>>, key: Key, schema: Parser<T>): T | null {
+  const item = foundItem(found, key);
+  return item ? schema.parse(item) : null;
+}
+
 export interface Query {
   readonly index?: IndexName | undefined;
   readonly keyCondition: Condition;

@@ -9,7 +9,7 @@ import { LinkItem, linkKey } from '../entities/link';
 import { byNamePartition, nameOrder, PersonItem, personIs, personKey, personUpdate } from '../entities/person';
 import { SiteItem, siteKey } from '../entities/site';
 import { SpaceItem, spaceKey } from '../entities/space';
-import { batchGetItems, foundItem, readItem } from '../reads';
+import { batchGetItems, foundParsed, readItem } from '../reads';
 import { commitWrites, TransactionRefused } from '../transact';
 import { updateWrite } from '../writes';
 
@@ -25,8 +25,6 @@ export interface OpenInvitation {
   readonly digest: string;
 }
 
-const parsedOrNull = <T>(item: Record<string, unknown> | undefined, schema: { parse(value: unknown): T }): T | null => (item ? schema.parse(item) : null);
-
 export async function openInvitationLink(db: Directory, token: string, now: Date): Promise<OpenInvitation> {
   if (!LINK_TOKEN_PATTERN.test(token)) throw unknownLink();
   const digest = hashToken(token);
@@ -40,9 +38,9 @@ export async function openInvitationLink(db: Directory, token: string, now: Date
     space: link.spaceKey ? spaceKey(link.siteId, link.spaceKey) : undefined,
   };
   const found = await batchGetItems(db, Object.values(keys).filter((key) => key !== undefined));
-  const invitation = parsedOrNull(foundItem(found, keys.invitation), InvitationItem);
-  const site = parsedOrNull(foundItem(found, keys.site), SiteItem);
-  const person = parsedOrNull(foundItem(found, keys.person), PersonItem);
+  const invitation = foundParsed(found, keys.invitation, InvitationItem);
+  const site = foundParsed(found, keys.site, SiteItem);
+  const person = foundParsed(found, keys.person, PersonItem);
   if (!invitation || !site) throw unknownLink();
   const refusal = linkRefusal(invitation, digest, now);
   if (refusal) throw refusal;
@@ -60,8 +58,8 @@ export async function openInvitationLink(db: Directory, token: string, now: Date
     invitation,
     site,
     person,
-    space: keys.space ? parsedOrNull(foundItem(found, keys.space), SpaceItem) : null,
-    inviter: keys.inviter ? parsedOrNull(foundItem(found, keys.inviter), PersonItem) : null,
+    space: keys.space ? foundParsed(found, keys.space, SpaceItem) : null,
+    inviter: keys.inviter ? foundParsed(found, keys.inviter, PersonItem) : null,
     digest,
   };
 }
