@@ -21,7 +21,7 @@ import { createSite, getSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { newGroupId, newInvitationId, newUserId } from '../../shared/ids';
 import { emailDigest } from '../../shared/domain/tokens';
-import { freshDirectory, scanAll } from '../support/directory';
+import { freshDirectory, intercepted as interceptedDirectory, scanAll } from '../support/directory';
 
 /** Group role changes, promotion batches and membership against DynamoDB Local. */
 let db: Directory;
@@ -176,15 +176,8 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
-type Send = Directory['client']['send'];
-
 /** The same table through a client whose `send` is intercepted: a crash or a concurrent change on cue. */
-function intercepted(on: (command: unknown, forward: () => Promise<unknown>) => Promise<unknown>): Directory {
-  const client = Object.create(db.client) as Directory['client'];
-  const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
-  client.send = ((command: unknown) => on(command, () => send(command))) as Send;
-  return { client, tableName: db.tableName };
-}
+const intercepted = (on: Parameters<typeof interceptedDirectory>[1]) => interceptedDirectory(db, on);
 
 const isTransaction = (command: unknown): command is TransactWriteCommand => command instanceof TransactWriteCommand;
 // The guest-group change checks each member's person item; no other transaction checks a person.

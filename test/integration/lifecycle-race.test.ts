@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createSpace, deleteSpace } from '../../shared/directory/spaces';
 import type { Directory } from '../../shared/directory/directory';
 import { inviteOne } from '../../shared/directory/invitations';
@@ -16,7 +16,7 @@ import { unassignSpace } from '../../shared/directory/people/space';
 import { createSite, getSite, updateSite } from '../../shared/directory/sites';
 import { AppError } from '../../shared/domain/errors';
 import { newInvitationId, newUserId } from '../../shared/ids';
-import { freshDirectory, scanAll } from '../support/directory';
+import { beforeFirstTransaction, freshDirectory, scanAll } from '../support/directory';
 
 /**
  * The lifecycle operations that take or move seats, racing each other for the last seat against
@@ -310,17 +310,12 @@ describe('status index keys under a concurrent promotion', () => {
     if (claim.kind !== 'claimed') throw new Error(`claim: ${claim.kind}`);
     await acceptInvitation(db, await openInvitationLink(db, claim.token, at), undefined, at);
     let raced = false;
-    const client = Object.create(db.client) as Directory['client'];
-    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
-    client.send = (async (command: unknown) => {
-      if (!raced && command instanceof TransactWriteCommand) {
-        raced = true;
-        await promoteGuest(db, t.siteId, userId, t.adminId, now());
-      }
-      return send(command);
-    }) as Directory['client']['send'];
+    const racing = beforeFirstTransaction(db, async () => {
+      raced = true;
+      await promoteGuest(db, t.siteId, userId, t.adminId, now());
+    });
 
-    expect(await activatePerson({ client, tableName: db.tableName }, t.siteId, userId, invitationId, now())).toMatchObject({ kind: 'paid', status: 'active' });
+    expect(await activatePerson(racing, t.siteId, userId, invitationId, now())).toMatchObject({ kind: 'paid', status: 'active' });
     expect(raced).toBe(true);
     const stored = (await scanAll(db)).find((item) => item.type === 'person' && item.userId === userId);
     expect(stored).toMatchObject({ kind: 'paid', status: 'active', gsi1pk: `SITE#${t.siteId}#KIND#paid`, gsi2pk: `SITE#${t.siteId}#PAID_STATUS#active` });

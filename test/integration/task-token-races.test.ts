@@ -6,10 +6,9 @@ import { acceptInvitation, openInvitationLink } from '../../shared/directory/onb
 import { storeAcceptTaskToken, storeSpaceTaskToken } from '../../shared/directory/onboarding/task-tokens';
 import { assignSpace } from '../../shared/directory/onboarding/space-assignment';
 import { createSpace } from '../../shared/directory/spaces';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createSite, getSite } from '../../shared/directory/sites';
 import { newInvitationId, newUserId } from '../../shared/ids';
-import { freshDirectory } from '../support/directory';
+import { beforeFirstTransaction, freshDirectory } from '../support/directory';
 
 /**
  * Whoever comes second completes the waiting task, and nobody misses a token stored meanwhile.
@@ -67,26 +66,11 @@ describe('the accept task token', () => {
 });
 
 describe('the space task token', () => {
-  /** The directory, with `meanwhile` run once just before its first transaction: a writer between our read and our write. */
-  function racedBy(meanwhile: () => Promise<unknown>): Directory {
-    let raced = false;
-    const client = Object.create(db.client) as Directory['client'];
-    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
-    client.send = (async (command: unknown) => {
-      if (!raced && command instanceof TransactWriteCommand) {
-        raced = true;
-        await meanwhile();
-      }
-      return send(command);
-    }) as Directory['client']['send'];
-    return { client, tableName: db.tableName };
-  }
-
   it('is found when the workflow parks it between the assignment’s read and its write', async () => {
     const { open, at } = await openedLink();
     const userId = open.invitation.userId;
     await acceptInvitation(db, open, undefined, at);
-    const assigned = await assignSpace(racedBy(() => storeSpaceTaskToken(db, 'tokens', userId, 'space-token-meanwhile')), 'tokens', userId, 'ENG', 'usr_admin', at.toISOString());
+    const assigned = await assignSpace(beforeFirstTransaction(db, () => storeSpaceTaskToken(db, 'tokens', userId, 'space-token-meanwhile')), 'tokens', userId, 'ENG', 'usr_admin', at.toISOString());
     // The assignment answers the token, so its use case completes the wait.
     expect(assigned).toMatchObject({ spaceKey: 'ENG', spaceTaskToken: 'space-token-meanwhile' });
   });

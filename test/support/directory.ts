@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/services';
 import type { Directory } from '../../shared/directory/directory';
@@ -30,4 +30,24 @@ export async function scanAll(db: Directory): Promise<Record<string, unknown>[]>
     cursor = page.LastEvaluatedKey;
   } while (cursor);
   return items;
+}
+
+/** The same table through a client whose `send` is intercepted: a crash or a concurrent change on cue. */
+export function intercepted(db: Directory, on: (command: unknown, forward: () => Promise<unknown>) => Promise<unknown>): Directory {
+  const client = Object.create(db.client) as Directory['client'];
+  const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
+  client.send = ((command: unknown) => on(command, () => send(command))) as Directory['client']['send'];
+  return { client, tableName: db.tableName };
+}
+
+/** The same table, with `meanwhile` run once just before the first transaction: a writer between a read and its write. */
+export function beforeFirstTransaction(db: Directory, meanwhile: () => Promise<unknown>): Directory {
+  let raced = false;
+  return intercepted(db, async (command, forward) => {
+    if (!raced && command instanceof TransactWriteCommand) {
+      raced = true;
+      await meanwhile();
+    }
+    return forward();
+  });
 }
