@@ -73,38 +73,28 @@ export async function benchLoad(): Promise<LoadResult[]> {
     for (let warm = 0; warm < 50; warm++) await decide(userIds[warm % userIds.length]!);
     await bench.api('POST', `/sites/${siteId}/invitations`, adminToken, { emails: ['warm@partner.example'], roles: { wiki: 'guest' } });
 
-    let decision = 0;
-    const decisions = await cannon({
-      url: bench.stack.apiUrl,
-      connections: CONNECTIONS,
-      amount: DECISIONS,
-      requests: [
-        {
-          method: 'POST',
-          path: `/sites/${siteId}/access-decisions`,
-          headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
-          setupRequest: (request) => ({ ...request, body: JSON.stringify({ userId: userIds[decision++ % userIds.length], spaceKey: 'ENG', client: 'web' }) }),
-        },
-      ],
-    });
-
-    let batch = 0;
-    const invites = await cannon({
-      url: bench.stack.apiUrl,
-      connections: CONNECTIONS,
-      amount: INVITES,
-      requests: [
-        {
-          method: 'POST',
-          path: `/sites/${siteId}/invitations`,
-          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-          setupRequest: (request) => {
-            const call = batch++;
-            return { ...request, body: JSON.stringify({ emails: Array.from({ length: 10 }, (_, n) => `load${call}-${n}@partner${n % 3}.example`), roles: { wiki: 'guest' } }) };
+    /** `amount` POSTs to `path` with 10 connections, the n-th call's JSON body made by `body(n)`. */
+    const posts = (path: string, token: string, amount: number, body: (call: number) => unknown) => {
+      let call = 0;
+      return cannon({
+        url: bench.stack.apiUrl,
+        connections: CONNECTIONS,
+        amount,
+        requests: [
+          {
+            method: 'POST',
+            path,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify(body(call++)) }),
           },
-        },
-      ],
-    });
+        ],
+      });
+    };
+    const decisions = await posts(`/sites/${siteId}/access-decisions`, serviceToken, DECISIONS, (call) => ({ userId: userIds[call % userIds.length], spaceKey: 'ENG', client: 'web' }));
+    const invites = await posts(`/sites/${siteId}/invitations`, adminToken, INVITES, (call) => ({
+      emails: Array.from({ length: 10 }, (_, n) => `load${call}-${n}@partner${n % 3}.example`),
+      roles: { wiki: 'guest' },
+    }));
     const results = [resultOf('POST /sites/{siteId}/access-decisions', decisions), resultOf('POST /sites/{siteId}/invitations (10 addresses)', invites)];
     printTable(
       `Local API under load (autocannon, ${CONNECTIONS} connections; target 0 errors, p99 ≤ ${TARGET_TAIL} × p50)`,
