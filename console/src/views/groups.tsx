@@ -6,6 +6,19 @@ import { splitAddresses } from './invite';
 
 const ROLES: AppRole[] = ['guest', 'user', 'app-admin', 'none'];
 
+/** The wiki role a group gives its members. */
+function RoleSelect(props: { id: string; value: AppRole; onChange: (role: AppRole) => void }) {
+  return (
+    <select id={props.id} value={props.value} onChange={(event) => props.onChange(event.currentTarget.value as AppRole)}>
+      {ROLES.map((value) => (
+        <option key={value} value={value}>
+          {ROLE_WORDS[value]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function GroupsView() {
   const { api, announce } = useConsole();
   const groups = useLoad(() => api.groups(), []);
@@ -50,13 +63,7 @@ export function GroupsView() {
         </div>
         <div class="field">
           <label for={ids.role}>Role its members get in the wiki</label>
-          <select id={ids.role} value={role} onChange={(event) => setRole(event.currentTarget.value as AppRole)}>
-            {ROLES.map((value) => (
-              <option key={value} value={value}>
-                {ROLE_WORDS[value]}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id={ids.role} value={role} onChange={setRole} />
         </div>
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
@@ -123,13 +130,7 @@ function GroupCard(props: { group: Group; busy: boolean; act: (title: string, la
       <div class="bulk-row">
         <div class="field inline">
           <label for={ids.role}>New role for {group.name}</label>
-          <select id={ids.role} value={role} onChange={(event) => setRole(event.currentTarget.value as AppRole)}>
-            {ROLES.map((value) => (
-              <option key={value} value={value}>
-                {ROLE_WORDS[value]}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id={ids.role} value={role} onChange={setRole} />
         </div>
         <button
           type="button"
